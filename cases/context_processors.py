@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def observatory(request):
+    return {"observatory_name": settings.OBSERVATORY_NAME}

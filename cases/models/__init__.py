@@ -1,0 +1,30 @@
+"""The domain model of DESIGN.md §2, one module per part, re-exported here."""
+
+from .appeals import Addressee, Appeal, RequestedAction
+from .base import DatePrecision, DateQualifier
+from .cases import Alert, Case
+from .defenders import Alias, CaseDefender, Defender
+from .recommendations import Recommendation, RecommendationStatus, RecommendationUpdate
+from .sources import Citation, Source
+from .vocabularies import Authority, Organisation, ViolationType
+
+__all__ = [
+    "Addressee",
+    "Alert",
+    "Alias",
+    "Appeal",
+    "Authority",
+    "Case",
+    "CaseDefender",
+    "Citation",
+    "DatePrecision",
+    "DateQualifier",
+    "Defender",
+    "Organisation",
+    "Recommendation",
+    "RecommendationStatus",
+    "RecommendationUpdate",
+    "RequestedAction",
+    "Source",
+    "ViolationType",
+]

@@ -1,0 +1,309 @@
+"""Appeals: what the observatory publishes about a case, and who readers should write to."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .base import TimeStamped
+from .cases import Case
+from .vocabularies import Authority, Organisation, ViolationType
+
+
+class AppealQuerySet(models.QuerySet):
+    def published(self):
+        """Published appeals of published cases."""
+        return self.filter(state=Appeal.State.PUBLISHED, case__published_at__isnull=False)
+
+
+class AppealKind(models.TextChoices):
+    URGENT_APPEAL = "urgent_appeal", _("urgent appeal")
+    FOLLOW_UP = "follow_up", _("follow-up (new information)")
+    OPEN_LETTER = "open_letter", _("open letter")
+    PRESS_RELEASE = "press_release", _("press release")
+    STATEMENT = "statement", _("statement")
+    CASE_CLOSING = "case_closing", _("closing of the case")
+
+
+class AppealState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    IN_REVIEW = "in_review", _("in review")
+    PUBLISHED = "published", _("published")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Appeal(TimeStamped):
+    Kind = AppealKind
+
+    State = AppealState
+
+    # Kinds that carry an observatory reference code: the start of a chain and what follows it.
+    CODED_KINDS = (Kind.URGENT_APPEAL, Kind.FOLLOW_UP, Kind.CASE_CLOSING)
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reference_code = models.CharField(
+        _("reference code"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Assigned on publication. For a historical appeal, type the code exactly as printed."
+        ),
+    )
+    # The running number of the year behind an assigned code ('086' in 'OBS 086'), kept apart
+    # so the next number is a simple MAX() and never parsed back out of printed codes.
+    code_year = models.PositiveSmallIntegerField(_("code year"), null=True, blank=True)
+    code_number = models.PositiveSmallIntegerField(
+        _("running number of the year"), null=True, blank=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("original appeal"),
+        help_text=_("For a follow-up: the urgent appeal that started the chain."),
+    )
+    follow_up_number = models.PositiveSmallIntegerField(
+        _("follow-up number"), null=True, blank=True, help_text=_("The n in '… .n'.")
+    )
+    issuer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="issued_appeals",
+        verbose_name=_("issued by"),
+    )
+    co_signers = models.ManyToManyField(
+        Organisation, blank=True, related_name="co_signed_appeals", verbose_name=_("co-signers")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("The date of issue; set on publication.")
+    )
+    language = models.CharField(_("language"), max_length=12, default="en")
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("The situation, or the new information. Shown publicly.")
+    )
+    original_url = models.URLField(
+        _("original publication"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the issuer published it, for appeals of other organisations."),
+    )
+    take_action_before = models.DateField(_("take action before"), null=True, blank=True)
+    violation_types = models.ManyToManyField(
+        ViolationType, blank=True, related_name="appeals", verbose_name=_("violation types")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_appeals",
+        verbose_name=_("author"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_appeals",
+        verbose_name=_("reviewer"),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="published_appeals",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    corrected_at = models.DateTimeField(
+        _("updated on"),
+        null=True,
+        blank=True,
+        help_text=_("Set when a published appeal is corrected; shown publicly."),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    internal_notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Internal: never shown publicly.")
+    )
+
+    objects = AppealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        permissions = [
+            ("publish_appeal", _("Can review, publish and withdraw appeals")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AppealKind.values), name="appeal_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=AppealState.values), name="appeal_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="follow_up") | models.Q(parent__isnull=False),
+                name="appeal_follow_up_has_parent",
+            ),
+            # A follow-up takes its number in the chain when it is published, not when drafted.
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=False) | models.Q(follow_up_number__isnull=True),
+                name="appeal_only_follow_ups_numbered",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="published", parent__isnull=False)
+                | models.Q(follow_up_number__isnull=False),
+                name="appeal_published_follow_up_numbered",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="published")
+                | models.Q(published_at__isnull=False, date__isnull=False),
+                name="appeal_published_is_stamped",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="withdrawn") | models.Q(withdrawn_at__isnull=False),
+                name="appeal_withdrawn_is_stamped",
+            ),
+            # Four eyes: nobody reviews or publishes what they wrote.
+            models.CheckConstraint(
+                condition=models.Q(author__isnull=True)
+                | models.Q(reviewer__isnull=True)
+                | ~models.Q(reviewer=models.F("author")),
+                name="appeal_reviewer_not_author",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(author__isnull=True)
+                | models.Q(published_by__isnull=True)
+                | ~models.Q(published_by=models.F("author")),
+                name="appeal_publisher_not_author",
+            ),
+            models.UniqueConstraint(
+                fields=["reference_code"],
+                condition=~models.Q(reference_code=""),
+                name="appeal_reference_code_unique",
+            ),
+            # Two publishers assigning codes at the same moment cannot take the same number.
+            models.UniqueConstraint(
+                fields=["code_year", "code_number"],
+                condition=models.Q(parent__isnull=True, code_number__isnull=False),
+                name="appeal_running_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "follow_up_number"],
+                condition=models.Q(parent__isnull=False),
+                name="appeal_follow_up_number_unique",
+            ),
+        ]
+
+    def __str__(self):
+        if self.reference_code:
+            return f"{self.reference_code} — {self.title}"
+        return self.title
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.kind == self.Kind.FOLLOW_UP and not self.parent_id:
+            errors["parent"] = _("A follow-up belongs to the chain of an earlier appeal.")
+        if self.parent_id:
+            if self.parent.parent_id:
+                errors["parent"] = _(
+                    "Choose the original appeal of the chain, not one of its follow-ups."
+                )
+            elif self.parent.case_id != self.case_id:
+                errors["parent"] = _("The original appeal belongs to another case.")
+        if self.author_id and self.author_id in (self.reviewer_id, self.published_by_id):
+            errors["reviewer"] = _(
+                "An appeal is reviewed and published by someone other than its author."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return reverse("cases:appeal_detail", args=[self.pk])
+
+    def is_published(self):
+        return self.state == self.State.PUBLISHED and self.case.is_published()
+
+    @property
+    def root(self):
+        return self.parent or self
+
+
+class RequestedAction(models.Model):
+    """One thing an appeal asks a government to do; becomes a recommendation on publication."""
+
+    appeal = models.ForeignKey(
+        Appeal,
+        on_delete=models.CASCADE,
+        related_name="requested_actions",
+        verbose_name=_("appeal"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.TextField(_("text"))
+    target_state = CountryField(_("target state"))
+    target_authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requested_actions",
+        verbose_name=_("target authority"),
+    )
+
+    class Meta:
+        ordering = ["appeal", "position", "id"]
+        verbose_name = _("requested action")
+        verbose_name_plural = _("requested actions")
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+
+class AddresseeRole(models.TextChoices):
+    TO = "to", _("to")
+    COPY = "copy", _("copy")
+
+
+class Addressee(models.Model):
+    """An authority readers are asked to write to."""
+
+    Role = AddresseeRole
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="addressees", verbose_name=_("appeal")
+    )
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="addressed_in",
+        verbose_name=_("authority"),
+    )
+    role = models.CharField(_("role"), max_length=4, choices=Role.choices, default=Role.TO)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["appeal", "-role", "position", "id"]  # "to" before "copy"
+        verbose_name = _("addressee")
+        verbose_name_plural = _("addressees")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "authority"], name="addressee_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=AddresseeRole.values), name="addressee_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.authority} ({self.get_role_display()})"

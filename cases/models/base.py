@@ -1,0 +1,119 @@
+"""Pieces shared by several models: timestamps, dates known only to some precision."""
+
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+class DateQualifier(models.TextChoices):
+    EXACT = "", _("exactly")
+    ABOUT = "about", _("about")
+    BEFORE = "before", _("before")
+    AFTER = "after", _("after")
+
+
+_DISPLAY_FORMATS = {
+    DatePrecision.DAY: "j F Y",
+    DatePrecision.MONTH: "F Y",
+    DatePrecision.YEAR: "Y",
+}
+_QUALIFIED = {
+    DateQualifier.ABOUT: _("about %(date)s"),
+    DateQualifier.BEFORE: _("before %(date)s"),
+    DateQualifier.AFTER: _("after %(date)s"),
+}
+
+
+def normalise_partial_date(date, precision):
+    """The first day of the month or year that a month- or year-precise date stands for."""
+    if date is None:
+        return None
+    if precision == DatePrecision.MONTH:
+        return date.replace(day=1)
+    if precision == DatePrecision.YEAR:
+        return date.replace(month=1, day=1)
+    return date
+
+
+def format_partial_date(date, precision, qualifier=DateQualifier.EXACT):
+    """'2013', 'October 2019', '1 October 2019', 'about 30 December 2019'."""
+    if date is None:
+        return ""
+    text = formats.date_format(date, _DISPLAY_FORMATS.get(precision, "j F Y"))
+    if qualifier in _QUALIFIED:
+        return _QUALIFIED[qualifier] % {"date": text}
+    return text
+
+
+class PartialDate(models.Model):
+    """
+    A date that sources give to a day, a month or a year, sometimes only 'about' or
+    'before' it. `date` holds the first day of the period so that records sort by it.
+    """
+
+    date = models.DateField(
+        _("date"),
+        help_text=_(
+            "For a month or a year, any day in it: it is stored as the first day of the period."
+        ),
+    )
+    date_precision = models.CharField(
+        _("known to the"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    date_qualifier = models.CharField(
+        _("qualifier"),
+        max_length=6,
+        choices=DateQualifier.choices,
+        default=DateQualifier.EXACT,
+        blank=True,
+        help_text=_("When the sources give the date only approximately or as a bound."),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_precision__in=DatePrecision.values),
+                name="%(app_label)s_%(class)s_date_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_qualifier__in=DateQualifier.values),
+                name="%(app_label)s_%(class)s_date_qualifier_valid",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        self.date = normalise_partial_date(self.date, self.date_precision)
+
+    @property
+    def date_display(self):
+        return format_partial_date(self.date, self.date_precision, self.date_qualifier)
+
+    @property
+    def date_iso(self):
+        """ISO 8601 at the known precision ('2019', '2019-10', '2019-10-01'), for <time>."""
+        if self.date is None:
+            return ""
+        if self.date_precision == DatePrecision.YEAR:
+            return f"{self.date:%Y}"
+        if self.date_precision == DatePrecision.MONTH:
+            return f"{self.date:%Y-%m}"
+        return self.date.isoformat()

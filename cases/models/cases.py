@@ -1,0 +1,281 @@
+"""Cases and the alerts that make up their timelines."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .base import PartialDate, TimeStamped
+from .defenders import CaseDefender, Defender
+from .vocabularies import Authority, ViolationType
+
+
+class CaseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False)
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    MONITORING = "monitoring", _("monitoring")
+    CLOSED = "closed", _("closed")
+
+
+class CaseRiskLevel(models.TextChoices):
+    UNASSESSED = "", _("not assessed")
+    LOW = "low", _("low")
+    MEDIUM = "medium", _("medium")
+    HIGH = "high", _("high")
+    CRITICAL = "critical", _("critical")
+
+
+class Case(TimeStamped):
+    Status = CaseStatus
+
+    RiskLevel = CaseRiskLevel
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.TextField(_("public summary"), help_text=_("Shown publicly."))
+    state_of_concern = CountryField(
+        _("state of concern"), help_text=_("The state responsible for the violations.")
+    )
+    other_states = CountryField(
+        _("other states involved"),
+        multiple=True,
+        blank=True,
+        help_text=_("e.g. the host state where the defender lives in exile."),
+    )
+    country_number = models.PositiveSmallIntegerField(
+        _("case number for the state"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The '001' in 'KAZ 001 / 0720 / OBS 086'. Assigned when the case's first appeal "
+            "is published; set it by hand only for cases with historical appeals."
+        ),
+    )
+    violation_types = models.ManyToManyField(
+        ViolationType, blank=True, related_name="cases", verbose_name=_("violation types")
+    )
+    defenders = models.ManyToManyField(
+        Defender, through=CaseDefender, related_name="cases", verbose_name=_("defenders")
+    )
+    related_cases = models.ManyToManyField("self", blank=True, verbose_name=_("related cases"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_reason = models.TextField(_("closing reason"), blank=True)
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("Empty until someone publishes the case: only then is it public."),
+    )
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_cases",
+        verbose_name=_("lead officer"),
+    )
+    risk_level = models.CharField(
+        _("risk level"),
+        max_length=10,
+        choices=RiskLevel.choices,
+        blank=True,
+        help_text=_("Internal: never shown publicly."),
+    )
+    internal_notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Internal: never shown publicly.")
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "title"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CaseStatus.values), name="case_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(risk_level__in=CaseRiskLevel.values),
+                name="case_risk_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="closed", closed_on__isnull=False)
+                | (~models.Q(status="closed") & models.Q(closed_on__isnull=True)),
+                name="case_closed_on_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(closed_on__gte=models.F("opened_on")),
+                name="case_closed_after_opened",
+            ),
+            models.UniqueConstraint(
+                fields=["state_of_concern", "country_number"],
+                condition=models.Q(country_number__isnull=False),
+                name="case_country_number_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.status == self.Status.CLOSED and not self.closed_on:
+            raise ValidationError({"closed_on": _("A closed case needs the date it was closed.")})
+        if self.status != self.Status.CLOSED and self.closed_on:
+            raise ValidationError(
+                {
+                    "closed_on": _(
+                        "Only a closed case has a closing date: clear it or close the case."
+                    )
+                }
+            )
+
+    def get_absolute_url(self):
+        return reverse("cases:case_detail", args=[self.slug])
+
+    def is_published(self):
+        return self.published_at is not None
+
+
+class AlertQuerySet(models.QuerySet):
+    def published(self):
+        """Published alerts of published cases: the public timeline."""
+        return self.filter(published_at__isnull=False, case__published_at__isnull=False)
+
+
+class AlertKind(models.TextChoices):
+    SEARCH = "search", _("search of premises")
+    SEIZURE = "seizure", _("seizure")
+    ARREST = "arrest", _("arrest")
+    DETENTION = "detention", _("detention")
+    HEARING = "hearing", _("hearing")
+    VERDICT = "verdict", _("verdict")
+    COURT_RULING = "court_ruling", _("court ruling")
+    EXTRADITION_REQUEST = "extradition_request", _("extradition request")
+    LEGAL_ASSISTANCE_REQUEST = "legal_assistance_request", _("legal-assistance request")
+    COMPLAINT = "complaint", _("complaint filed")
+    PARLIAMENTARY_DEBATE = "parliamentary_debate", _("parliamentary debate")
+    UN_ACTION = "un_action", _("UN action")
+    RELEASE = "release", _("release")
+    THREAT = "threat", _("threat")
+    SURVEILLANCE = "surveillance", _("surveillance")
+    KIDNAPPING_ATTEMPT = "kidnapping_attempt", _("kidnapping attempt")
+    PROTECTION_GRANTED = "protection_granted", _("protection granted")
+    STATEMENT = "statement", _("statement")
+    OTHER = "other", _("other")
+
+
+class AlertVerification(models.TextChoices):
+    REPORTED = "reported", _("reported")
+    CORROBORATED = "corroborated", _("corroborated")
+    CONFIRMED = "confirmed", _("confirmed")
+
+
+class Alert(PartialDate, TimeStamped):
+    """One development in a case: what happened, when, where, to whom, who did it, how we know."""
+
+    Kind = AlertKind
+
+    Verification = AlertVerification
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("headline"), max_length=200)
+    description = models.TextField(_("what happened"), help_text=_("Shown publicly."))
+    country = CountryField(_("country"), blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    authorities = models.ManyToManyField(
+        Authority, blank=True, related_name="alerts", verbose_name=_("authorities involved")
+    )
+    defenders = models.ManyToManyField(
+        Defender, blank=True, related_name="alerts", verbose_name=_("defenders affected")
+    )
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.REPORTED,
+        help_text=_(
+            "Reported: one source. Corroborated: independent sources agree. "
+            "Confirmed: an official record or the defender confirms it."
+        ),
+    )
+    disputed = models.BooleanField(
+        _("disputed"),
+        default=False,
+        help_text=_("The sources disagree: cite each one and say how in the note."),
+    )
+    dispute_note = models.TextField(
+        _("dispute note"), blank=True, help_text=_("How the sources disagree. Shown publicly.")
+    )
+    appeal = models.ForeignKey(
+        "cases.Appeal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="timeline_alerts",
+        verbose_name=_("appeal"),
+        help_text=_("The appeal whose publication this alert records, if any."),
+    )
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("Empty until someone publishes the alert: only then is it public."),
+    )
+    internal_notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Internal: never shown publicly.")
+    )
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        # The case timeline reads a case's alerts in date order.
+        indexes = [models.Index(fields=["case", "date"], name="alert_case_date_idx")]
+        constraints = [
+            *PartialDate.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AlertKind.values), name="alert_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verification__in=AlertVerification.values),
+                name="alert_verification_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disputed=False) | ~models.Q(dispute_note=""),
+                name="alert_disputed_has_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date_display}: {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.disputed and not self.dispute_note.strip():
+            raise ValidationError(
+                {"dispute_note": _("Say how the sources disagree about a disputed alert.")}
+            )
+
+    def get_absolute_url(self):
+        return f"{self.case.get_absolute_url()}#alert-{self.pk}"
+
+    def is_published(self):
+        return self.published_at is not None and self.case.is_published()

@@ -1,0 +1,206 @@
+"""What was asked of governments, and what they did about it."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .base import PartialDate
+from .cases import Case
+from .sources import Source
+from .vocabularies import Authority, Organisation
+
+
+class RecommendationStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    COMMITTED = "committed", _("committed")
+    PARTIAL = "partial", _("partially implemented")
+    IMPLEMENTED = "implemented", _("implemented")
+    NOT_IMPLEMENTED = "not_implemented", _("not implemented")
+    CLOSED = "closed", _("closed")
+
+
+# Statuses that still wait on the government, and so can become overdue.
+OPEN_STATUSES = (RecommendationStatus.PENDING, RecommendationStatus.COMMITTED)
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def published(self):
+        """Recommendations of published cases, with their updates."""
+        return self.filter(case__published_at__isnull=False)
+
+    def with_status(self):
+        """
+        Annotate `current_status` (the status of the latest update, `pending` with none) and
+        `last_update_on`. The status is never stored on the recommendation itself, so it
+        cannot drift from its history.
+        """
+        latest = RecommendationUpdate.objects.filter(recommendation=models.OuterRef("pk")).order_by(
+            "-date", "-id"
+        )
+        return self.annotate(
+            current_status=Coalesce(
+                models.Subquery(latest.values("status")[:1]),
+                models.Value(RecommendationStatus.PENDING.value),
+                output_field=models.CharField(),
+            ),
+            last_update_on=models.Subquery(latest.values("date")[:1]),
+        )
+
+    def with_status_in(self, statuses):
+        return self.with_status().filter(current_status__in=statuses)
+
+    def overdue(self, today=None):
+        """
+        Pending or committed, with nothing new for RECOMMENDATION_OVERDUE_DAYS since it was
+        made or last updated.
+        """
+        today = today or timezone.localdate()
+        cutoff = today - datetime.timedelta(days=settings.RECOMMENDATION_OVERDUE_DAYS)
+        return (
+            self.with_status_in(OPEN_STATUSES)
+            .annotate(last_activity_on=Coalesce("last_update_on", "issued_on"))
+            .filter(last_activity_on__lt=cutoff)
+        )
+
+
+class Recommendation(models.Model):
+    Status = RecommendationStatus
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("case")
+    )
+    text = models.TextField(_("text"), help_text=_("What is asked, in our words. Shown publicly."))
+    quote = models.TextField(
+        _("quoted from the source"), blank=True, help_text=_("The passage as printed.")
+    )
+    target_state = CountryField(_("target state"))
+    target_authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("target authority"),
+    )
+    issuer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("issued by"),
+    )
+    co_issuers = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="co_issued_recommendations",
+        verbose_name=_("jointly with"),
+    )
+    issued_on = models.DateField(_("issued on"))
+    appeal = models.ForeignKey(
+        "cases.Appeal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("appeal"),
+    )
+    requested_action = models.OneToOneField(
+        "cases.RequestedAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendation",
+        verbose_name=_("requested action"),
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("source"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "id"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+        return f"{self.target_state.code}: {text}"
+
+    def get_absolute_url(self):
+        return f"{reverse('cases:case_detail', args=[self.case.slug])}#recommendation-{self.pk}"
+
+    def is_published(self):
+        return self.case.is_published()
+
+    @property
+    def status(self):
+        """The status of the latest update; `pending` until there is one."""
+        if hasattr(self, "current_status"):
+            return self.current_status
+        latest = self.latest_update
+        return latest.status if latest else RecommendationStatus.PENDING
+
+    @property
+    def latest_update(self):
+        if "updates" in getattr(self, "_prefetched_objects_cache", {}):
+            updates = list(self.updates.all())
+            return max(updates, key=lambda u: (u.date, u.pk)) if updates else None
+        return self.updates.order_by("-date", "-id").first()
+
+    def get_status_display(self):
+        return RecommendationStatus(self.status).label
+
+
+class RecommendationUpdate(PartialDate):
+    """A dated entry in a recommendation's history: a response, an assessment, a development."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="updates",
+        verbose_name=_("recommendation"),
+    )
+    description = models.TextField(_("what happened"), help_text=_("Shown publicly."))
+    status = models.CharField(
+        _("resulting status"), max_length=16, choices=RecommendationStatus.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["recommendation", "date", "id"]
+        verbose_name = _("recommendation update")
+        verbose_name_plural = _("recommendation updates")
+        # The current status is read from a recommendation's latest update.
+        indexes = [
+            models.Index(fields=["recommendation", "-date", "-id"], name="recupdate_latest_idx")
+        ]
+        constraints = [
+            *PartialDate.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(status__in=RecommendationStatus.values),
+                name="recupdate_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date_display}: {self.get_status_display()}"

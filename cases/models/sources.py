@@ -1,0 +1,178 @@
+"""The documents the observatory relies on, and the passages it cites from them."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import PartialDate, TimeStamped
+from .vocabularies import Organisation
+
+language_code = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", _("Use a language code such as 'en', 'fr' or 'pt-BR'.")
+)
+
+
+class SourceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_public=True)
+
+
+class SourceKind(models.TextChoices):
+    NGO_STATEMENT = "ngo_statement", _("NGO statement")
+    PRESS_ARTICLE = "press_article", _("press article")
+    COURT_DECISION = "court_decision", _("court decision")
+    UN_DOCUMENT = "un_document", _("UN document")
+    PARLIAMENTARY_RECORD = "parliamentary_record", _("parliamentary record")
+    LETTER = "letter", _("letter")
+    TESTIMONY = "testimony", _("internal testimony")
+    OTHER = "other", _("other")
+
+
+class SourceReliability(models.TextChoices):
+    UNASSESSED = "", _("not assessed")
+    HIGH = "high", _("high")
+    MEDIUM = "medium", _("medium")
+    LOW = "low", _("low")
+
+
+class Source(PartialDate, TimeStamped):
+    Kind = SourceKind
+
+    Reliability = SourceReliability
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        verbose_name=_("publisher"),
+    )
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    # Some sources carry no date at all.
+    date = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a month or a year, any day in it: it is stored as the first day of the period."
+        ),
+    )
+    language = models.CharField(
+        _("language"), max_length=12, validators=[language_code], default="en"
+    )
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to="sources/%Y/", blank=True)
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_(
+            "A public source is listed and cited on the public site. Leave internal testimony "
+            "and anything that could identify a witness private."
+        ),
+    )
+    file_is_public = models.BooleanField(
+        _("file public"),
+        default=False,
+        help_text=_("The attached file may be downloaded by anyone. Only for a public source."),
+    )
+    reliability = models.CharField(
+        _("reliability"), max_length=6, choices=Reliability.choices, blank=True
+    )
+    internal_notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Internal: never shown publicly.")
+    )
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            *PartialDate.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SourceKind.values), name="source_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reliability__in=SourceReliability.values),
+                name="source_reliability_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(file_is_public=False) | models.Q(is_public=True),
+                name="source_public_file_needs_public_source",
+            ),
+        ]
+
+    def __str__(self):
+        if self.publisher_id and self.date:
+            return f"{self.publisher.short_name}, “{self.title}”, {self.date_display}"
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.file_is_public and not self.is_public:
+            raise ValidationError(
+                {"file_is_public": _("Only the file of a public source can be public.")}
+            )
+
+    def is_published(self):
+        return self.is_public
+
+
+class Citation(models.Model):
+    """A passage of a source that supports an alert or a recommendation update."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source")
+    )
+    alert = models.ForeignKey(
+        "cases.Alert",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        verbose_name=_("alert"),
+    )
+    recommendation_update = models.ForeignKey(
+        "cases.RecommendationUpdate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        verbose_name=_("recommendation update"),
+    )
+    quoted_passage = models.TextField(
+        _("quoted passage"),
+        blank=True,
+        help_text=_("Quote the source as printed; for a disputed alert, this source's version."),
+    )
+    locator = models.CharField(
+        _("locator"), max_length=100, blank=True, help_text=_("e.g. 'paragraph 4', 'p. 2'.")
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown publicly, e.g. a correction of the source's own mistake."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            # A citation supports exactly one thing.
+            models.CheckConstraint(
+                condition=models.Q(alert__isnull=False, recommendation_update__isnull=True)
+                | models.Q(alert__isnull=True, recommendation_update__isnull=False),
+                name="citation_has_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.locator}".strip()
