@@ -18,3 +18,10 @@ def jardemalie(db):
     from cases.models import Case
 
     return Case.objects.get(slug="botagoz-jardemalie")
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
