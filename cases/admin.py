@@ -108,11 +108,6 @@ class DefenderAdmin(admin.ModelAdmin):
         (_("Internal"), {"fields": ["contact_details", "internal_notes"]}),
     ]
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
-        # Searching aliases joins a to-many relation; keep one row per defender.
-        return queryset.distinct(), False
-
 
 class CaseDefenderInline(admin.TabularInline):
     model = CaseDefender
@@ -176,17 +171,14 @@ class CaseAdmin(admin.ModelAdmin):
         (_("Internal"), {"fields": ["lead_officer", "risk_level", "internal_notes"]}),
     ]
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
-        return queryset.distinct(), False
-
 
 class CitationInline(admin.TabularInline):
+    """Citations of an alert or of a recommendation update: the parent is the other key."""
+
     model = Citation
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "quoted_passage", "locator", "note", "position"]
-    exclude = ["recommendation_update"]
 
 
 @admin.register(Alert)
@@ -344,13 +336,6 @@ class RecommendationUpdateAdmin(admin.ModelAdmin):
     list_select_related = ["recommendation", "recorded_by"]
     search_fields = ["description", "recommendation__text"]
     autocomplete_fields = ["recommendation", "recorded_by"]
-
-    class CitationInline(admin.TabularInline):
-        model = Citation
-        extra = 0
-        autocomplete_fields = ["source"]
-        exclude = ["alert"]
-
     inlines = [CitationInline]
 
 
