@@ -14,7 +14,9 @@ from .factories import (
     make_case,
     make_citation,
     make_defender,
+    make_recommendation,
     make_source,
+    make_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +87,8 @@ def test_it_refuses_a_citation_that_supports_nothing_or_two_things():
     alert = make_alert(make_case())
     citation = make_citation(alert=alert)
     assert refused(Citation.objects.filter(pk=citation.pk), alert=None)
+    update = make_update(make_recommendation(alert.case), "pending", datetime.date(2020, 1, 1))
+    assert refused(Citation.objects.filter(pk=citation.pk), recommendation_update=update)
 
 
 def test_it_refuses_a_follow_up_without_its_original():

@@ -38,6 +38,13 @@ def test_the_jardemalie_page_shows_its_timeline_and_sources(client, jardemalie):
     assert "first statement in our records" not in page  # the case's internal note
 
 
+def test_the_jardemalie_page_uses_the_same_fixed_number_of_queries(
+    client, jardemalie, django_assert_num_queries
+):
+    with django_assert_num_queries(9):
+        assert client.get(jardemalie.get_absolute_url()).status_code == 200
+
+
 def test_the_timeline_is_in_date_order(client, jardemalie):
     page = client.get(jardemalie.get_absolute_url()).content.decode()
     positions = [page.index(f'id="alert-{a.pk}"') for a in Alert.objects.published()]
