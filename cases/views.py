@@ -32,7 +32,7 @@ def home(request):
         {
             "cases": Case.objects.published().order_by("-updated_at")[:5],
             "appeals": Appeal.objects.published()
-            .select_related("case", "issuer")
+            .select_related("issuer")
             .order_by("-date", "-id")[:5],
         },
     )
