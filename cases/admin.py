@@ -231,6 +231,11 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "author", "url", "publisher__name", "publisher__acronym"]
     autocomplete_fields = ["publisher"]
 
+    def get_queryset(self, request):
+        # A source's name includes its publisher; the autocomplete of every citation inline
+        # reads this queryset, which list_select_related does not reach.
+        return super().get_queryset(request).select_related("publisher")
+
 
 class RequestedActionInline(admin.TabularInline):
     model = RequestedAction

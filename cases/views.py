@@ -108,7 +108,7 @@ def appeal_detail(request, pk):
     appeal = get_object_or_404(
         Appeal.objects.published().select_related("case", "issuer", "parent"), pk=pk
     )
-    root = appeal.parent or appeal
+    root = appeal.root
     chain = (
         Appeal.objects.published()
         .filter(Q(pk=root.pk) | Q(parent=root))
