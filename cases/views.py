@@ -108,22 +108,27 @@ def appeal_detail(request, pk):
     appeal = get_object_or_404(
         Appeal.objects.published().select_related("case", "issuer", "parent"), pk=pk
     )
+    return render(request, "cases/appeal_detail.html", appeal_page_context(appeal))
+
+
+def appeal_page_context(appeal, *, preview=False):
+    """
+    What the appeal page shows. The public view passes a published appeal; the staff preview
+    passes a draft, and the chain then still lists only what is published.
+    """
     root = appeal.root
     chain = (
         Appeal.objects.published()
         .filter(Q(pk=root.pk) | Q(parent=root))
         .order_by("follow_up_number", "date", "id")
     )
-    return render(
-        request,
-        "cases/appeal_detail.html",
-        {
-            "appeal": appeal,
-            "case": appeal.case,
-            "co_signers": appeal.co_signers.all(),
-            "requested_actions": appeal.requested_actions.select_related("target_authority"),
-            "addressees": appeal.addressees.select_related("authority"),
-            "violation_types": appeal.violation_types.all(),
-            "chain": chain,
-        },
-    )
+    return {
+        "appeal": appeal,
+        "case": appeal.case,
+        "co_signers": appeal.co_signers.all(),
+        "requested_actions": appeal.requested_actions.select_related("target_authority"),
+        "addressees": appeal.addressees.select_related("authority"),
+        "violation_types": appeal.violation_types.all(),
+        "chain": chain,
+        "preview": preview,
+    }
