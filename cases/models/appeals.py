@@ -6,8 +6,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped
+from .base import TimeStamped, Versioned
 from .cases import Case
 from .vocabularies import Authority, Organisation, ViolationType
 
@@ -34,7 +35,7 @@ class AppealState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
-class Appeal(TimeStamped):
+class Appeal(Versioned, TimeStamped):
     Kind = AppealKind
 
     State = AppealState
@@ -138,6 +139,8 @@ class Appeal(TimeStamped):
     )
 
     objects = AppealQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=["co_signers", "violation_types"])
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -263,6 +266,8 @@ class RequestedAction(models.Model):
         verbose_name=_("target authority"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["appeal", "position", "id"]
         verbose_name = _("requested action")
@@ -293,6 +298,8 @@ class Addressee(models.Model):
     )
     role = models.CharField(_("role"), max_length=4, choices=Role.choices, default=Role.TO)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["appeal", "-role", "position", "id"]  # "to" before "copy"

@@ -6,8 +6,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
-from .base import PartialDate, TimeStamped
+from .base import PartialDate, TimeStamped, Versioned
 from .defenders import CaseDefender, Defender
 from .vocabularies import Authority, ViolationType
 
@@ -15,6 +16,25 @@ from .vocabularies import Authority, ViolationType
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
+
+    def involving_state(self, code):
+        """Cases whose other states involved include `code` (stored as "BE,FR")."""
+        return self.filter(
+            models.Q(other_states=code)
+            | models.Q(other_states__startswith=f"{code},")
+            | models.Q(other_states__endswith=f",{code}")
+            | models.Q(other_states__contains=f",{code},")
+        )
+
+    def without_alert_since(self, cutoff):
+        """
+        Cases still followed (not closed) with no alert dated on or after `cutoff`, and opened
+        before it: the ones a case officer should look at again.
+        """
+        recent = Alert.objects.filter(case=models.OuterRef("pk"), date__gte=cutoff)
+        return self.exclude(status=CaseStatus.CLOSED).filter(
+            ~models.Exists(recent), opened_on__lt=cutoff
+        )
 
 
 class CaseStatus(models.TextChoices):
@@ -31,7 +51,7 @@ class CaseRiskLevel(models.TextChoices):
     CRITICAL = "critical", _("critical")
 
 
-class Case(TimeStamped):
+class Case(Versioned, TimeStamped):
     Status = CaseStatus
 
     RiskLevel = CaseRiskLevel
@@ -97,10 +117,15 @@ class Case(TimeStamped):
 
     objects = CaseQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=["violation_types", "related_cases"])
+
     class Meta:
         ordering = ["-opened_on", "title"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        permissions = [
+            ("publish_case", _("Can publish, unpublish and close cases")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=CaseStatus.values), name="case_status_valid"
@@ -183,7 +208,7 @@ class AlertVerification(models.TextChoices):
     CONFIRMED = "confirmed", _("confirmed")
 
 
-class Alert(PartialDate, TimeStamped):
+class Alert(Versioned, PartialDate, TimeStamped):
     """One development in a case: what happened, when, where, to whom, who did it, how we know."""
 
     Kind = AlertKind
@@ -242,6 +267,8 @@ class Alert(PartialDate, TimeStamped):
     )
 
     objects = AlertQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=["authorities", "defenders"])
 
     class Meta:
         ordering = ["date", "id"]

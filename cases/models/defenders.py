@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from .base import TimeStamped
 
@@ -88,6 +89,8 @@ class Defender(TimeStamped):
 
     objects = DefenderQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["public_name"]
         verbose_name = _("defender")
@@ -150,6 +153,8 @@ class Alias(models.Model):
         _("note"), max_length=300, blank=True, help_text=_("e.g. where the spelling occurs.")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["defender", "name"]
         verbose_name = _("alias")
@@ -196,6 +201,8 @@ class CaseDefender(models.Model):
         help_text=_("Shown publicly, e.g. 'her brother, detained because of her'."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["case", "position", "id"]

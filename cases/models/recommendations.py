@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
-from .base import PartialDate
+from .base import PartialDate, Versioned
 from .cases import Case
 from .sources import Source
 from .vocabularies import Authority, Organisation
@@ -69,7 +70,7 @@ class RecommendationQuerySet(models.QuerySet):
         )
 
 
-class Recommendation(models.Model):
+class Recommendation(Versioned):
     Status = RecommendationStatus
 
     case = models.ForeignKey(
@@ -129,6 +130,8 @@ class Recommendation(models.Model):
 
     objects = RecommendationQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=["co_issuers"])
+
     class Meta:
         ordering = ["-issued_on", "id"]
         verbose_name = _("recommendation")
@@ -185,6 +188,8 @@ class RecommendationUpdate(PartialDate):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["recommendation", "date", "id"]

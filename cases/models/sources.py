@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .base import PartialDate, TimeStamped
 from .vocabularies import Organisation
@@ -88,6 +89,8 @@ class Source(PartialDate, TimeStamped):
 
     objects = SourceQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-date", "title"]
         verbose_name = _("source")
@@ -160,6 +163,8 @@ class Citation(models.Model):
         help_text=_("Shown publicly, e.g. a correction of the source's own mistake."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "id"]

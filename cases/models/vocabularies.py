@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from .base import TimeStamped
 
@@ -18,6 +19,8 @@ class ViolationType(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     objects = ViolationTypeManager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -53,6 +56,8 @@ class Organisation(TimeStamped):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -118,6 +123,8 @@ class Authority(TimeStamped):
         blank=True,
         help_text=_("Office holders change: close the old record and add a new one."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["country", "name", "-valid_from"]

@@ -1,0 +1,276 @@
+"""
+Reverting a record to an earlier version, with the parts edited on its page, and restoring a
+deleted record. django-simple-history records every save and delete (admin, services,
+commands); this module turns those records back into rows.
+
+A revert restores content. It never changes whether something is public or where it stands in
+the appeal workflow: those change only through the publish, withdraw and close steps, which
+check permissions and four eyes.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Addressee,
+    Alert,
+    Alias,
+    Appeal,
+    Case,
+    CaseDefender,
+    Citation,
+    Defender,
+    RecommendationUpdate,
+    RequestedAction,
+)
+
+# The parts edited on a record's admin page (its inlines), by the key that points to it.
+PARTS = {
+    Case: [(CaseDefender, "case")],
+    Defender: [(Alias, "defender"), (CaseDefender, "defender")],
+    Alert: [(Citation, "alert")],
+    Appeal: [(RequestedAction, "appeal"), (Addressee, "appeal")],
+    RecommendationUpdate: [(Citation, "recommendation_update")],
+}
+
+# Fields a revert leaves as they are now.
+ALWAYS_KEPT = {"id", "version", "created_at", "updated_at", "published_at"}
+KEPT = {
+    Case: {"status", "closed_on", "closing_reason"},
+    Appeal: {
+        "state",
+        "date",
+        "reference_code",
+        "code_year",
+        "code_number",
+        "follow_up_number",
+        "author",
+        "reviewer",
+        "published_by",
+        "corrected_at",
+        "withdrawn_at",
+        "withdrawal_reason",
+    },
+}
+
+_TICK = datetime.timedelta(microseconds=1)
+
+
+class RevertError(Exception):
+    """A revert that cannot be done; the message says why, for staff."""
+
+
+def kept_fields(model):
+    return ALWAYS_KEPT | KEPT.get(model, set())
+
+
+def restored_fields(model):
+    kept = kept_fields(model)
+    return [f for f in model._meta.concrete_fields if f.name not in kept]
+
+
+def m2m_fields(model):
+    return [f for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+
+
+def _m2m_ids(record, field):
+    """The ids the m2m `field` held in the historical `record`."""
+    target = field.m2m_reverse_field_name()
+    return sorted(getattr(row, f"{target}_id") for row in getattr(record, field.name).all())
+
+
+def _end_of(record):
+    """
+    The moment up to which `record` describes the object: just before its next record, or now.
+    An admin save writes the record first and its inline parts just after, so the parts as of
+    this moment are the ones saved with it.
+    """
+    later = (
+        type(record)
+        .objects.filter(id=record.id, history_date__gt=record.history_date)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    return (later - _TICK) if later else timezone.now()
+
+
+def parts_as_of(record):
+    """{(part model, pk): historical record} of the parts the object had as of `record`."""
+    model = record.instance_type
+    if record.history_type == "-":
+        # The parts were deleted with it, a moment before its own deletion record.
+        previous = record.prev_record
+        since = previous.history_date if previous else record.history_date
+        until = record.history_date
+    else:
+        since, until = None, _end_of(record)
+    parts = {}
+    for part_model, key in PARTS.get(model, []):
+        latest = (
+            part_model.history.filter(**{f"{key}_id": record.id, "history_date__lte": until})
+            .latest_of_each()
+            .order_by("history_date")
+        )
+        for part in latest:
+            alive = part.history_type != "-" or (since and part.history_date >= since)
+            if alive:
+                parts[(part_model, part.id)] = part
+    return parts
+
+
+def preview(record):
+    """
+    What reverting to `record` would change: a list of (label, now, after) for the fields, and
+    lists of parts that would be restored and removed.
+    """
+    model = record.instance_type
+    current = model.objects.filter(pk=record.id).first()
+    fields = []
+    for field in restored_fields(model):
+        after = getattr(record, field.attname)
+        now = getattr(current, field.attname) if current else None
+        if now != after:
+            fields.append((field.verbose_name, _display(field, now), _display(field, after)))
+    m2m_source = record.prev_record if record.history_type == "-" else record
+    for field in m2m_fields(model):
+        after = _m2m_ids(m2m_source, field) if m2m_source else []
+        now = sorted(getattr(current, field.name).values_list("pk", flat=True)) if current else []
+        if now != after:
+            related = field.related_model._default_manager.in_bulk(set(now) | set(after))
+            fields.append(
+                (
+                    field.verbose_name,
+                    ", ".join(str(related[i]) for i in now if i in related) or "—",
+                    ", ".join(str(related[i]) for i in after if i in related) or "—",
+                )
+            )
+    then = parts_as_of(record)
+    restored, removed = [], []
+    for part_model, key in PARTS.get(model, []):
+        for part in part_model.objects.filter(**{f"{key}_id": record.id}):
+            old = then.get((part_model, part.pk))
+            if old is None:
+                removed.append(_describe(part))
+            elif any(
+                getattr(old, f.attname) != getattr(part, f.attname)
+                for f in part_model._meta.concrete_fields
+            ):
+                restored.append(_describe(old.instance))
+    current_parts = {
+        (pm, pk)
+        for pm, key in PARTS.get(model, [])
+        for pk in pm.objects.filter(**{f"{key}_id": record.id}).values_list("pk", flat=True)
+    }
+    restored += [_describe(old.instance) for k, old in then.items() if k not in current_parts]
+    return {"fields": fields, "restored": restored, "removed": removed, "exists": bool(current)}
+
+
+def _describe(part):
+    text = f"{part._meta.verbose_name}: {part}"
+    passage = getattr(part, "quoted_passage", "")
+    return f"{text} — “{passage}”" if passage else text
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        obj = field.related_model._default_manager.filter(pk=value).first()
+        return str(obj) if obj else _("(deleted #%(pk)s)") % {"pk": value}
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return str(value)
+
+
+@transaction.atomic
+def revert_to(record, *, user):
+    """
+    Bring the object of `record` back to that version: its fields (but those in KEPT), its
+    many-to-many links and its parts. A deleted object comes back unpublished. Returns the
+    object.
+    """
+    model = record.instance_type
+    obj = model.objects.select_for_update().filter(pk=record.id).first()
+    reason = _("Reverted to the version of %(date)s") % {
+        "date": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S")
+    }
+    if obj is None:
+        obj = record.instance
+        if hasattr(obj, "version"):
+            obj.version += 1
+        if hasattr(obj, "published_at"):
+            obj.published_at = None
+        if isinstance(obj, Appeal) and obj.state != Appeal.State.DRAFT:
+            raise RevertError(_("Only draft appeals can be deleted, and so restored."))
+        reason = _("Restored after deletion")
+    else:
+        for field in restored_fields(model):
+            setattr(obj, field.attname, getattr(record, field.attname))
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    obj.save()
+
+    m2m_source = record.prev_record if record.history_type == "-" else record
+    for field in m2m_fields(model):
+        ids = _m2m_ids(m2m_source, field) if m2m_source else []
+        existing = set(
+            field.related_model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        getattr(obj, field.name).set(sorted(existing))
+
+    then = parts_as_of(record)
+    # Remove first: a restored part may take back a place (a unique pair) a newer one holds.
+    for part_model, key in PARTS.get(model, []):
+        for part in part_model.objects.filter(**{f"{key}_id": obj.pk}):
+            if (part_model, part.pk) not in then:
+                part._history_user = user
+                part._change_reason = reason
+                part.delete()
+    for old in then.values():
+        part = old.instance
+        part._history_user = user
+        part._change_reason = reason
+        part.save()
+    return obj
+
+
+def deleted_records(model):
+    """The deletion records of objects of `model` that have not come back, latest first."""
+    existing = model.objects.values("pk")
+    return (
+        model.history.filter(history_type="-")
+        .exclude(id__in=existing)
+        .latest_of_each()
+        .select_related("history_user")
+        .order_by("-history_date")
+    )
+
+
+def part_changes(obj, limit=50):
+    """The latest history records of the parts of `obj`, with what changed in each."""
+    records = []
+    for part_model, key in PARTS.get(type(obj), []):
+        records += list(
+            part_model.history.filter(**{f"{key}_id": obj.pk})
+            .select_related("history_user")
+            .order_by("-history_date")[:limit]
+        )
+    records.sort(key=lambda r: r.history_date, reverse=True)
+    records = records[:limit]
+    for record in records:
+        record.part_label = record.instance_type._meta.verbose_name
+        previous = record.prev_record if record.history_type == "~" else None
+        record.changed = (
+            [
+                record.instance_type._meta.get_field(name).verbose_name
+                for name in record.diff_against(previous).changed_fields
+            ]
+            if previous
+            else []
+        )
+    return records
