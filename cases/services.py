@@ -7,11 +7,14 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
-from .models import Appeal, Case
+from .models import Alert, Appeal, Case, Recommendation, RecommendationStatus, RecommendationUpdate
 
 # "KAZ 001 / 0720 / OBS 086" or, for a follow-up, "KAZ 001 / 1016 / OBS 085.5".
 # Spacing varies in print, so the pattern is lenient about it.
@@ -141,3 +144,265 @@ def assign_reference_code(appeal, on=None):
     )
     appeal.save(update_fields=["code_year", "code_number", "reference_code", "updated_at"])
     return appeal.reference_code
+
+
+# --- The appeal workflow: draft → in review → published (→ withdrawn) ---------------------------
+
+
+class WorkflowError(Exception):
+    """A step the rules do not allow now; the message tells staff why and what to do."""
+
+
+def _locked(model, obj):
+    # Read the row again under a lock: two publishers pressing the button at the same moment
+    # then run one after the other, and the second sees the first one's result.
+    return model.objects.select_for_update().get(pk=obj.pk)
+
+
+def _require(user, permission):
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _as(obj, user, reason):
+    obj._history_user = user
+    obj._change_reason = Truncator(reason).chars(100)  # the history's column is that long
+    return obj
+
+
+def publication_problems(appeal):
+    """What stops `appeal` from being published, as sentences for staff; empty if nothing."""
+    problems = []
+    if not appeal.title.strip():
+        problems.append(_("The appeal has no title."))
+    if not appeal.body.strip():
+        problems.append(_("The appeal has no text."))
+    if appeal.kind == Appeal.Kind.URGENT_APPEAL:
+        if not appeal.requested_actions.exists():
+            problems.append(_("An urgent appeal needs at least one requested action."))
+        if not appeal.addressees.exists():
+            problems.append(_("An urgent appeal needs at least one addressee to write to."))
+    if appeal.parent_id and appeal.parent.state != Appeal.State.PUBLISHED:
+        problems.append(_("The original appeal of this chain is not published yet."))
+    if not appeal.case.is_published():
+        problems.append(
+            _("The case is not published, so the appeal would not be public: publish it first.")
+        )
+    return problems
+
+
+@transaction.atomic
+def submit_for_review(appeal, user):
+    appeal = _locked(Appeal, appeal)
+    _require(user, "cases.change_appeal")
+    if appeal.state != Appeal.State.DRAFT:
+        raise WorkflowError(_("Only a draft can be submitted for review."))
+    appeal.state = Appeal.State.IN_REVIEW
+    _as(appeal, user, _("Submitted for review")).save()
+    return appeal
+
+
+@transaction.atomic
+def return_to_draft(appeal, user):
+    """A reviewer sends the appeal back, or its author takes it back to change it."""
+    appeal = _locked(Appeal, appeal)
+    if appeal.state != Appeal.State.IN_REVIEW:
+        raise WorkflowError(_("Only an appeal in review can go back to draft."))
+    if user.pk != appeal.author_id and not user.has_perm("cases.publish_appeal"):
+        raise PermissionDenied
+    appeal.state = Appeal.State.DRAFT
+    _as(appeal, user, _("Returned to draft")).save()
+    return appeal
+
+
+@transaction.atomic
+def publish_appeal(appeal, user, *, today=None):
+    """
+    Publish an appeal in review, in one transaction: check the rules (DESIGN.md), assign the
+    reference code, stamp the time and the publisher, create one pending recommendation per
+    requested action, and add the appeal to the case timeline. Any failure undoes all of it.
+    """
+    appeal = _locked(Appeal, appeal)
+    _require(user, "cases.publish_appeal")
+    if appeal.state != Appeal.State.IN_REVIEW:
+        raise WorkflowError(_("Only an appeal in review can be published; submit it first."))
+    if appeal.author_id == user.pk:
+        raise WorkflowError(
+            _("You wrote this appeal: another publisher must review and publish it.")
+        )
+    problems = publication_problems(appeal)
+    if problems:
+        raise WorkflowError(" ".join(problems))
+
+    today = today or timezone.localdate()
+    appeal.date = appeal.date or today
+    try:
+        assign_reference_code(appeal, on=appeal.date)
+    except ReferenceCodeError as error:
+        raise WorkflowError(str(error)) from error
+    now = timezone.now()
+    appeal.state = Appeal.State.PUBLISHED
+    appeal.reviewer = user
+    appeal.published_by = user
+    appeal.published_at = now
+    _as(appeal, user, _("Published")).save()
+
+    co_signers = list(appeal.co_signers.all())
+    for action in appeal.requested_actions.all():
+        recommendation = _as(
+            Recommendation(
+                case_id=appeal.case_id,
+                text=action.text,
+                target_state=action.target_state,
+                target_authority=action.target_authority,
+                issuer_id=appeal.issuer_id,
+                issued_on=appeal.date,
+                appeal=appeal,
+                requested_action=action,
+            ),
+            user,
+            _("Created on publication of the appeal"),
+        )
+        recommendation.save()
+        recommendation.co_issuers.set(co_signers)
+
+    label = appeal.reference_code or appeal.get_kind_display()
+    _as(
+        Alert(
+            case_id=appeal.case_id,
+            date=appeal.date,
+            kind=Alert.Kind.STATEMENT,
+            title=Truncator(
+                _("%(issuer)s publishes %(label)s: %(title)s")
+                % {"issuer": appeal.issuer.short_name, "label": label, "title": appeal.title}
+            ).chars(Alert._meta.get_field("title").max_length),
+            description=_("%(issuer)s published the %(kind)s “%(title)s”.")
+            % {
+                "issuer": appeal.issuer.name,
+                "kind": appeal.get_kind_display(),
+                "title": appeal.title,
+            },
+            verification=Alert.Verification.CONFIRMED,
+            appeal=appeal,
+            published_at=now,
+        ),
+        user,
+        _("Added on publication of the appeal"),
+    ).save()
+    return appeal
+
+
+@transaction.atomic
+def withdraw_appeal(appeal, user, reason):
+    """
+    Take a published appeal off the public site. Its timeline entry goes with it, and the
+    recommendations it made are closed with the reason, so nothing public points at it.
+    """
+    appeal = _locked(Appeal, appeal)
+    _require(user, "cases.publish_appeal")
+    if appeal.state != Appeal.State.PUBLISHED:
+        raise WorkflowError(_("Only a published appeal can be withdrawn."))
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Say why the appeal is withdrawn."))
+    appeal.state = Appeal.State.WITHDRAWN
+    appeal.withdrawn_at = timezone.now()
+    appeal.withdrawal_reason = reason
+    _as(appeal, user, _("Withdrawn")).save()
+    for alert in appeal.timeline_alerts.filter(published_at__isnull=False):
+        alert.published_at = None
+        _as(alert, user, _("The appeal was withdrawn")).save()
+    for recommendation in appeal.recommendations.all():
+        _as(
+            RecommendationUpdate(
+                recommendation=recommendation,
+                date=timezone.localdate(),
+                status=RecommendationStatus.CLOSED,
+                description=_("The appeal that made this recommendation was withdrawn: %(r)s")
+                % {"r": reason},
+                recorded_by=user,
+            ),
+            user,
+            _("The appeal was withdrawn"),
+        ).save()
+    return appeal
+
+
+@transaction.atomic
+def create_follow_up(appeal, user):
+    """
+    Start a draft follow-up in the chain of `appeal`, with the case, issuer, co-signers,
+    addressees and violation types of the original.
+    """
+    _require(user, "cases.add_appeal")
+    root = appeal.root
+    follow_up = _as(
+        Appeal(
+            case_id=root.case_id,
+            kind=Appeal.Kind.FOLLOW_UP,
+            parent=root,
+            issuer_id=root.issuer_id,
+            language=root.language,
+            title=Truncator(_("New information: %(title)s") % {"title": root.title}).chars(
+                Appeal._meta.get_field("title").max_length
+            ),
+            take_action_before=None,
+            author=user,
+        ),
+        user,
+        _("Follow-up of %(appeal)s") % {"appeal": root},
+    )
+    follow_up.save()
+    follow_up.co_signers.set(root.co_signers.all())
+    follow_up.violation_types.set(root.violation_types.all())
+    for addressee in root.addressees.all():
+        _as(
+            follow_up.addressees.model(
+                appeal=follow_up,
+                authority_id=addressee.authority_id,
+                role=addressee.role,
+                position=addressee.position,
+            ),
+            user,
+            _("Copied from the original appeal"),
+        ).save()
+    return follow_up
+
+
+# --- Cases -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_case(case, user):
+    case = _locked(Case, case)
+    _require(user, "cases.publish_case")
+    if case.published_at is None:
+        case.published_at = timezone.now()
+        _as(case, user, _("Published")).save()
+    return case
+
+
+@transaction.atomic
+def unpublish_case(case, user):
+    """Take a case off the public site: its alerts, appeals and recommendations go with it."""
+    case = _locked(Case, case)
+    _require(user, "cases.publish_case")
+    if case.published_at is not None:
+        case.published_at = None
+        _as(case, user, _("Unpublished")).save()
+    return case
+
+
+@transaction.atomic
+def record_correction(appeal, user):
+    """
+    A published appeal was changed: readers see "updated on", and the history keeps what was
+    changed and by whom.
+    """
+    appeal = _locked(Appeal, appeal)
+    if appeal.state == Appeal.State.PUBLISHED:
+        appeal.corrected_at = timezone.now()
+        _as(appeal, user, _("Correction after publication")).save(
+            update_fields=["corrected_at", "updated_at"]
+        )
+    return appeal

@@ -3,26 +3,33 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from cases.roles import create_staff_account
+
+DEMO_ACCOUNTS = [
+    ("officer", "case-officer", "Demo Case Officer"),
+    ("publisher", "publisher", "Demo Publisher"),
+    ("admin", "administrator", "Demo Administrator"),
+]
+
 
 class Command(BaseCommand):
     help = (
-        "Create a demo staff account with a random password, only if no user exists yet, "
-        "and print its login once."
+        "Create demo staff accounts, one per role, with random passwords, only if no user "
+        "exists yet, and print their logins once."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--username", default="demo")
-
-    def handle(self, *args, username, **options):
-        User = get_user_model()
-        if User.objects.exists():
+    def handle(self, *args, **options):
+        if get_user_model().objects.exists():
             self.stdout.write("Staff accounts already exist: no demo account created.")
             return
-        password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(username=username, email="", password=password)
+        lines = []
+        for username, role, name in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(12)
+            create_staff_account(username, role, password=password, full_name=name)
+            lines.append(f"  {username:<10} {password}   ({name.removeprefix('Demo ')})")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo staff account created. Log in at /admin/ as '{username}' with the "
-                f"password '{password}'. This is shown only once."
+                "Demo staff accounts created. Log in at /admin/ (shown only once):\n"
+                + "\n".join(lines)
             )
         )

@@ -1,0 +1,120 @@
+"""
+Staff roles as permission groups. A data migration creates them; `sync_roles` is idempotent,
+so a later migration that adds models calls it again.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+CASE_OFFICER = "Case officer"
+PUBLISHER = "Publisher"
+ADMINISTRATOR = "Administrator"
+
+ROLE_CHOICES = {
+    "case-officer": CASE_OFFICER,
+    "publisher": PUBLISHER,
+    "administrator": ADMINISTRATOR,
+}
+
+ROLE_DESCRIPTIONS = {
+    CASE_OFFICER: _(
+        "Creates and edits cases, defenders, alerts and sources, drafts appeals and records "
+        "what governments did with recommendations."
+    ),
+    PUBLISHER: _(
+        "Everything a case officer does, plus reviewing, publishing and withdrawing appeals "
+        "(never their own) and publishing or closing cases."
+    ),
+    ADMINISTRATOR: _("Manages staff accounts, roles and the vocabularies."),
+}
+
+
+def _crud(model, *actions):
+    return [f"cases.{action}_{model}" for action in actions]
+
+
+_WORK = (
+    _crud("case", "add", "change", "view")
+    + _crud("defender", "add", "change", "view")
+    + _crud("alias", "add", "change", "delete", "view")
+    + _crud("casedefender", "add", "change", "delete", "view")
+    + _crud("alert", "add", "change", "delete", "view")
+    + _crud("source", "add", "change", "view")
+    + _crud("citation", "add", "change", "delete", "view")
+    + _crud("appeal", "add", "change", "delete", "view")
+    + _crud("requestedaction", "add", "change", "delete", "view")
+    + _crud("addressee", "add", "change", "delete", "view")
+    + _crud("recommendation", "add", "change", "view")
+    + _crud("recommendationupdate", "add", "change", "view")
+    # Case officers meet new authorities and organisations while logging alerts.
+    + _crud("authority", "add", "change", "view")
+    + _crud("organisation", "add", "change", "view")
+    + _crud("violationtype", "view")
+)
+
+ROLES = {
+    CASE_OFFICER: _WORK,
+    PUBLISHER: _WORK
+    + ["cases.publish_appeal", "cases.publish_case"]
+    + _crud("case", "delete")
+    + _crud("defender", "delete")
+    + _crud("source", "delete")
+    + _crud("recommendation", "delete")
+    + _crud("recommendationupdate", "delete"),
+    ADMINISTRATOR: [
+        f"auth.{action}_{model}"
+        for model in ("user", "group")
+        for action in ("add", "change", "delete", "view")
+    ]
+    + _crud("violationtype", "add", "change", "delete", "view")
+    + _crud("authority", "add", "change", "delete", "view")
+    + _crud("organisation", "add", "change", "delete", "view"),
+}
+
+
+def sync_roles(apps):
+    """Create the role groups and give each exactly the permissions of ROLES."""
+    from django.contrib.auth.management import create_permissions
+
+    # In a migration the permissions of new models do not exist yet: they are made after
+    # the last migration. Make them now.
+    for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, permissions in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = []
+        for permission in permissions:
+            app_label, codename = permission.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def create_staff_account(username, role, *, email="", password, full_name=""):
+    """
+    A staff account in one role (a key of ROLE_CHOICES). The Administrator role manages
+    accounts, so it is a superuser: granting roles needs every permission it grants.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    first, _sep, last = full_name.partition(" ")
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(
+            username=username,
+            email=email,
+            password=password,
+            first_name=first,
+            last_name=last,
+            is_staff=True,
+            is_superuser=role == "administrator",
+        )
+        user.groups.add(Group.objects.get(name=ROLE_CHOICES[role]))
+    return user
