@@ -24,6 +24,8 @@ setup: export DJANGO_DEBUG ?= 1
 setup: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py loaddata vocabularies jardemalie
+	# A first history record for what the fixtures loaded, so later edits can be reverted.
+	$(PY) manage.py record_history_baseline
 	$(PY) manage.py create_demo_staff
 
 run: export DJANGO_DEBUG ?= 1

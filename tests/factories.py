@@ -124,3 +124,48 @@ def make_update(recommendation, status, date, **fields):
         description=fields.pop("description", f"Update to {status}."),
         **fields,
     )
+
+
+def make_authority(**fields):
+    from cases.models import Authority
+
+    n = _n()
+    return Authority.objects.create(
+        **{
+            "name": f"Ministry {n}",
+            "kind": Authority.Kind.MINISTRY,
+            "country": "BE",
+            "salutation": "Dear Minister,",
+            **fields,
+        }
+    )
+
+
+def make_staff(role, username=None, **fields):
+    """A staff account in a role: "case-officer", "publisher" or "administrator"."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from cases.roles import ROLES, create_staff_account, sync_roles
+
+    if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+        sync_roles(apps)  # a transactional test flushed what the migration made
+    username = username or f"{role}-{_n()}"
+    return create_staff_account(username, role, password="a long test password", **fields)
+
+
+def make_urgent_appeal(case, author, **fields):
+    """A draft urgent appeal ready for review: one requested action, one addressee."""
+    from cases.models import Addressee, RequestedAction
+
+    appeal = make_appeal(case, kind=Appeal.Kind.URGENT_APPEAL, author=author, **fields)
+    authority = make_authority()
+    RequestedAction.objects.create(
+        appeal=appeal,
+        position=1,
+        text="Release her.",
+        target_state="BE",
+        target_authority=authority,
+    )
+    Addressee.objects.create(appeal=appeal, authority=authority)
+    return appeal

@@ -1,0 +1,9 @@
+"""
+The staff workspace: the Django admin with a dashboard as its index (site.py), history and
+revert on every record, optimistic locking on the records staff edit together, and the appeal
+workflow as buttons that call cases/services.py.
+"""
+
+from . import appeals, cases, recommendations, sources, vocabularies
+
+__all__ = ["appeals", "cases", "recommendations", "sources", "vocabularies"]

@@ -1,0 +1,114 @@
+"""The staff workspace's front page: what needs doing, each item a link to the filtered list."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# How long a case may go without a new alert before the dashboard asks about it.
+QUIET_DAYS = 90
+DASHBOARD_ROWS = 8
+
+
+class ObservatoryAdminSite(admin.AdminSite):
+    site_header = _("Observatory staff workspace")
+    site_title = _("Observatory staff")
+    index_title = _("Dashboard")
+    index_template = "admin/cases/dashboard.html"
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        context["site_header"] = f"{settings.OBSERVATORY_NAME} · {_('staff')}"
+        return context
+
+    def index(self, request, extra_context=None):
+        context = {"dashboard": dashboard(request.user), **(extra_context or {})}
+        return super().index(request, context)
+
+
+def _changelist(model_name, **params):
+    url = reverse(f"admin:cases_{model_name}_changelist")
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def _panel(title, queryset, url, empty, permission, user, note=None):
+    if not user.has_perm(permission):
+        return None
+    rows = list(queryset[: DASHBOARD_ROWS + 1])
+    for row in rows:
+        row.admin_url = reverse(f"admin:cases_{row._meta.model_name}_change", args=[row.pk])
+        row.dashboard_note = note(row) if note else ""
+    return {
+        "title": title,
+        "rows": rows[:DASHBOARD_ROWS],
+        "more": len(rows) > DASHBOARD_ROWS,
+        "url": url,
+        "empty": empty,
+    }
+
+
+def dashboard(user, today=None):
+    """Five panels, two queries at most each, whatever the size of the observatory."""
+    from .models import Alert, Appeal, Case, Recommendation
+
+    today = today or timezone.localdate()
+    quiet_since = today - datetime.timedelta(days=QUIET_DAYS)
+    panels = [
+        _panel(
+            _("My drafts"),
+            Appeal.objects.filter(author=user, state__in=["draft", "in_review"])
+            .select_related("case")
+            .order_by("-updated_at"),
+            _changelist("appeal", mine="yes", state__in="draft,in_review"),
+            _("You have no appeal in draft or in review."),
+            "cases.view_appeal",
+            user,
+            note=lambda a: f"{a.get_state_display()} · {a.case}",
+        ),
+        _panel(
+            _("Appeals awaiting review"),
+            Appeal.objects.filter(state="in_review")
+            .select_related("case", "author")
+            .order_by("updated_at"),
+            _changelist("appeal", state__exact="in_review"),
+            _("No appeal is waiting for review."),
+            "cases.view_appeal",
+            user,
+            note=lambda a: _("%(case)s · by %(author)s") % {"case": a.case, "author": a.author},
+        ),
+        _panel(
+            _("Overdue recommendations"),
+            Recommendation.objects.overdue(today)
+            .select_related("case", "target_authority")
+            .order_by("last_activity_on"),
+            _changelist("recommendation", overdue="yes"),
+            _("No recommendation is overdue."),
+            "cases.view_recommendation",
+            user,
+            note=lambda r: (
+                _("%(case)s · nothing new since %(date)s")
+                % {"case": r.case, "date": r.last_activity_on}
+            ),
+        ),
+        _panel(
+            _("Latest alerts"),
+            Alert.objects.select_related("case").order_by("-created_at", "-id"),
+            _changelist("alert", logged=30),
+            _("No alert has been logged yet."),
+            "cases.view_alert",
+            user,
+            note=lambda a: str(a.case),
+        ),
+        _panel(
+            _("Cases without an alert for %(days)s days") % {"days": QUIET_DAYS},
+            Case.objects.without_alert_since(quiet_since).order_by("opened_on", "title"),
+            _changelist("case", quiet=QUIET_DAYS),
+            _("Every case followed has a recent alert."),
+            "cases.view_case",
+            user,
+        ),
+    ]
+    return [panel for panel in panels if panel]

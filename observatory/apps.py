@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class ObservatoryAdminConfig(AdminConfig):
+    default_site = "cases.dashboard.ObservatoryAdminSite"
