@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand
 from cases.roles import create_staff_account
 
 DEMO_ACCOUNTS = [
-    ("officer", "case-officer", "Demo Case Officer"),
-    ("publisher", "publisher", "Demo Publisher"),
-    ("admin", "administrator", "Demo Administrator"),
+    ("officer", "case-officer", "Officer (demo)"),
+    ("publisher", "publisher", "Publisher (demo)"),
+    ("admin", "administrator", "Administrator (demo)"),
 ]
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         for username, role, name in DEMO_ACCOUNTS:
             password = secrets.token_urlsafe(12)
             create_staff_account(username, role, password=password, full_name=name)
-            lines.append(f"  {username:<10} {password}   ({name.removeprefix('Demo ')})")
+            lines.append(f"  {username:<10} {password}   ({role})")
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo staff accounts created. Log in at /admin/ (shown only once):\n"
