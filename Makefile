@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 # The browser tests drive Debian's chromium: Playwright never downloads a browser of its own.
 # CHROMIUM may point at another Chromium binary; apt-get runs only when none is there.
 CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
 	@if [ -x "$(CHROMIUM)" ]; then echo "Chromium: $(CHROMIUM)"; else \
@@ -42,7 +43,6 @@ run: setup
 
 # The test settings run with DEBUG off, as in production; the key below signs nothing real.
 test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
-test: export CHROMIUM
 test: install browser
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run

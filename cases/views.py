@@ -226,7 +226,9 @@ def appeal_page_context(appeal, *, preview=False):
     chain = list(
         Appeal.objects.published()
         .filter(Q(pk=root.pk) | Q(parent=root))
-        .order_by("follow_up_number", "date", "id")
+        # The original has no follow-up number: first on every database (PostgreSQL would
+        # sort NULL last).
+        .order_by(F("follow_up_number").asc(nulls_first=True), "date", "id")
     )
     position = next((i for i, item in enumerate(chain) if item.pk == appeal.pk), None)
     return {
