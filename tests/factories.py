@@ -8,7 +8,6 @@ from django.utils import timezone
 from cases.models import (
     Alert,
     Appeal,
-    Authority,
     Case,
     CaseDefender,
     Citation,
@@ -124,11 +123,4 @@ def make_update(recommendation, status, date, **fields):
         date=date,
         description=fields.pop("description", f"Update to {status}."),
         **fields,
-    )
-
-
-def make_authority(**fields):
-    n = _n()
-    return Authority.objects.create(
-        **{"name": f"Authority {n}", "kind": Authority.Kind.MINISTRY, "country": "BE", **fields}
     )
