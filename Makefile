@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup lint format clean
+.PHONY: run test install setup browser lint format clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -18,6 +18,17 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 install: $(VENV)/.installed
+
+# The browser tests drive Debian's chromium: Playwright never downloads a browser of its own.
+# CHROMIUM may point at another Chromium binary; apt-get runs only when none is there.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then echo "Chromium: $(CHROMIUM)"; else \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
+	fi
 
 # Database, demo case and a first staff account. Safe to run again.
 setup: export DJANGO_DEBUG ?= 1
@@ -34,7 +45,7 @@ run: setup
 
 # The test settings run with DEBUG off, as in production; the key below signs nothing real.
 test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
-test: install
+test: install browser
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .

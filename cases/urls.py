@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "cases"
 
@@ -8,5 +8,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<slug:slug>/", views.case_detail, name="case_detail"),
+    path("cases/<slug:slug>/timeline.atom", feeds.CaseTimelineFeed(), name="case_timeline_feed"),
+    path("cases/<slug:slug>/appeals.atom", feeds.CaseAppealFeed(), name="case_appeal_feed"),
+    path("appeals/", views.appeal_list, name="appeal_list"),
+    path("appeals.atom", feeds.AppealFeed(), name="appeal_feed"),
     path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
+    path("recommendations/", views.recommendation_list, name="recommendation_list"),
+    path("defenders/<slug:slug>/", views.defender_detail, name="defender_detail"),
+    path("countries/", views.country_list, name="country_list"),
+    path("countries/<str:code>/", views.country_detail, name="country_detail"),
+    path(
+        "countries/<str:code>/appeals.atom", feeds.CountryAppealFeed(), name="country_appeal_feed"
+    ),
+    path("sources/", views.source_list, name="source_list"),
 ]

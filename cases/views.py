@@ -1,23 +1,39 @@
 """
 The public site. Every view starts from a `published()` queryset: an object that is not
-published is a 404, whoever asks.
+published is a 404, whoever asks. Each view declares what its page touches
+(`select_related` / `prefetch_related`), so a page costs the same number of queries whatever
+the number of alerts, appeals or recommendations.
 """
 
-from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_countries import countries
 
+from .filters import AppealFilter, CaseFilter, RecommendationFilter
 from .models import (
     Alert,
     Appeal,
     Case,
     CaseDefender,
     Citation,
+    Defender,
     Recommendation,
+    RecommendationStatus,
     RecommendationUpdate,
+    Source,
 )
 
 CASES_PER_PAGE = 20
+APPEALS_PER_PAGE = 20
+RECOMMENDATIONS_PER_PAGE = 25
+SOURCES_PER_PAGE = 50
 
 
 def _public_citations():
@@ -25,15 +41,95 @@ def _public_citations():
     return Citation.objects.filter(source__is_public=True).select_related("source__publisher")
 
 
+def with_last_public_change(cases):
+    """
+    Annotate `last_public_change`: when the case, or the latest of its published alerts and
+    appeals, was published. Staff edits to internal fields must not move a case up the home
+    page, so `updated_at` is not used.
+    """
+    latest_alert = (
+        Alert.objects.filter(case=OuterRef("pk"), published_at__isnull=False)
+        .order_by("-published_at")
+        .values("published_at")[:1]
+    )
+    latest_appeal = (
+        Appeal.objects.filter(case=OuterRef("pk"), state=Appeal.State.PUBLISHED)
+        .order_by("-published_at")
+        .values("published_at")[:1]
+    )
+    # Coalesce first: GREATEST() with a NULL is NULL on SQLite but not on PostgreSQL.
+    return cases.annotate(
+        last_public_change=Greatest(
+            Coalesce(Subquery(latest_alert), F("published_at")),
+            Coalesce(Subquery(latest_appeal), F("published_at")),
+            F("published_at"),
+        )
+    )
+
+
+def _paginate(request, items, per_page):
+    """
+    The requested page, and a notice when the number asked for is not a page: readers get the
+    nearest page and are told so, instead of an error.
+    """
+    paginator = Paginator(items, per_page)
+    asked = request.GET.get("page", "")
+    try:
+        page = paginator.page(asked or 1)
+        notice = ""
+    except PageNotAnInteger:
+        page = paginator.page(1)
+        notice = _("“%(asked)s” is not a page number; this is page 1.") % {"asked": asked[:20]}
+    except EmptyPage:
+        page = paginator.get_page(asked)
+        notice = _("There is no page %(asked)s; this is page %(number)s.") % {
+            "asked": asked[:20],
+            "number": page.number,
+        }
+    return page, notice
+
+
+def _filtered_page(request, filterset, per_page):
+    """Apply a FilterSet: invalid values give a 400 page that says what is wrong."""
+    if filterset.is_valid():
+        page, notice = _paginate(request, filterset.qs, per_page)
+        status = 200
+    else:
+        page, notice, status = None, "", 400
+    return {
+        "filterset": filterset,
+        "facets": filterset.facets(),
+        "filter_errors": filterset.error_messages(),
+        "page": page,
+        "page_notice": notice,
+    }, status
+
+
 def home(request):
+    today = timezone.localdate()
+    statuses = dict(
+        Recommendation.objects.published()
+        .with_status()
+        .order_by()
+        .values_list("current_status")
+        .annotate(n=Count("pk"))
+    )
+    tracker = [
+        (value, label, statuses.get(value, 0)) for value, label in RecommendationStatus.choices
+    ]
     return render(
         request,
         "cases/home.html",
         {
-            "cases": Case.objects.published().order_by("-updated_at")[:5],
+            "cases": with_last_public_change(Case.objects.published()).order_by(
+                "-last_public_change", "title"
+            )[:5],
             "appeals": Appeal.objects.published()
             .select_related("issuer")
             .order_by("-date", "-id")[:5],
+            "tracker": tracker,
+            "tracker_total": sum(statuses.values()),
+            "tracker_overdue": Recommendation.objects.published().overdue(today).count(),
         },
     )
 
@@ -47,8 +143,10 @@ def case_list(request):
             ),
         )
     )
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "cases/case_list.html", {"page": page})
+    context, status = _filtered_page(
+        request, CaseFilter(request.GET, queryset=cases), CASES_PER_PAGE
+    )
+    return render(request, "cases/case_list.html", context, status=status)
 
 
 def case_detail(request, slug):
@@ -57,10 +155,10 @@ def case_detail(request, slug):
     alerts = list(
         Alert.objects.published()
         .filter(case=case)
-        .prefetch_related(Prefetch("citations", queryset=_public_citations()))
+        .prefetch_related(Prefetch("citations", queryset=_public_citations()), "authorities")
     )
     appeals = Appeal.objects.published().filter(case=case).select_related("issuer")
-    recommendations = (
+    recommendations = list(
         Recommendation.objects.published()
         .filter(case=case)
         .with_status()
@@ -76,7 +174,6 @@ def case_detail(request, slug):
         )
         .order_by("target_state", "issued_on", "id")
     )
-    recommendations = list(recommendations)
     sources = _number_sources(
         [c for alert in alerts for c in alert.citations.all()]
         + [c for r in recommendations for u in r.updates.all() for c in u.citations.all()]
@@ -91,6 +188,7 @@ def case_detail(request, slug):
             "appeals": appeals,
             "recommendations": recommendations,
             "sources": sources,
+            "related_cases": case.related_cases.published(),
         },
     )
 
@@ -102,6 +200,14 @@ def _number_sources(citations):
         citation.number = numbers.setdefault(citation.source_id, len(numbers) + 1)
     by_id = {c.source_id: c.source for c in citations}
     return [(number, by_id[source_id]) for source_id, number in numbers.items()]
+
+
+def appeal_list(request):
+    appeals = Appeal.objects.published().select_related("issuer", "case")
+    context, status = _filtered_page(
+        request, AppealFilter(request.GET, queryset=appeals), APPEALS_PER_PAGE
+    )
+    return render(request, "cases/appeal_list.html", context, status=status)
 
 
 def appeal_detail(request, pk):
@@ -117,11 +223,14 @@ def appeal_page_context(appeal, *, preview=False):
     passes a draft, and the chain then still lists only what is published.
     """
     root = appeal.root
-    chain = (
+    chain = list(
         Appeal.objects.published()
         .filter(Q(pk=root.pk) | Q(parent=root))
-        .order_by("follow_up_number", "date", "id")
+        # The original has no follow-up number: first on every database (PostgreSQL would
+        # sort NULL last).
+        .order_by(F("follow_up_number").asc(nulls_first=True), "date", "id")
     )
+    position = next((i for i, item in enumerate(chain) if item.pk == appeal.pk), None)
     return {
         "appeal": appeal,
         "case": appeal.case,
@@ -130,5 +239,223 @@ def appeal_page_context(appeal, *, preview=False):
         "addressees": appeal.addressees.select_related("authority"),
         "violation_types": appeal.violation_types.all(),
         "chain": chain,
+        "previous_in_chain": chain[position - 1] if position else None,
+        "next_in_chain": chain[position + 1]
+        if position is not None and position + 1 < len(chain)
+        else None,
         "preview": preview,
     }
+
+
+def recommendation_list(request):
+    today = timezone.localdate()
+    published = Recommendation.objects.published()
+    summary = _tracker_summary(published, today)
+    recommendations = (
+        published.with_status()
+        .annotate(
+            is_overdue=Exists(Recommendation.objects.overdue(today).filter(pk=OuterRef("pk")))
+        )
+        .select_related("issuer", "target_authority", "case", "appeal__case", "source")
+        .prefetch_related(
+            "co_issuers",
+            Prefetch(
+                "updates",
+                queryset=RecommendationUpdate.objects.prefetch_related(
+                    Prefetch("citations", queryset=_public_citations())
+                ),
+            ),
+        )
+        .order_by("target_state", "-issued_on", "id")
+    )
+    filterset = RecommendationFilter(request.GET, queryset=recommendations, today=today)
+    context, status = _filtered_page(request, filterset, RECOMMENDATIONS_PER_PAGE)
+    if context["page"] is not None:
+        for recommendation in context["page"].object_list:
+            # The record may point at a private source or a withdrawn appeal: name neither.
+            source = recommendation.source
+            recommendation.public_source = source if source and source.is_public else None
+            appeal = recommendation.appeal
+            recommendation.public_appeal = appeal if appeal and appeal.is_published() else None
+    context.update(
+        summary=summary,
+        overdue_count=filterset.overdue_count(),
+        statuses=RecommendationStatus.choices,
+    )
+    return render(request, "cases/recommendation_list.html", context, status=status)
+
+
+def _tracker_summary(published, today):
+    """Per government: how many recommendations are in each status, and how many overdue."""
+    counts = published.with_status().order_by().values_list("target_state", "current_status")
+    overdue = dict(
+        published.overdue(today).order_by().values_list("target_state").annotate(n=Count("pk"))
+    )
+    rows = {}
+    for code, status, n in counts.annotate(n=Count("pk")):
+        row = rows.setdefault(code, {"code": code, "name": countries.name(code), "total": 0})
+        row[status] = n
+        row["total"] += n
+    for code, row in rows.items():
+        row["overdue"] = overdue.get(code, 0)
+        row["cells"] = [row.get(value, 0) for value in RecommendationStatus.values]
+    return sorted(rows.values(), key=lambda row: row["name"])
+
+
+def defender_detail(request, slug):
+    # A protected defender has no page of their own: the slug is typed by staff and may
+    # carry the real name. Case pages show the public name only.
+    defender = get_object_or_404(
+        Defender.objects.published().filter(identity_protected=False), slug=slug
+    )
+    return render(
+        request,
+        "cases/defender_detail.html",
+        {
+            "defender": defender,
+            "case_links": CaseDefender.objects.filter(
+                defender=defender, case__in=Case.objects.published()
+            ).select_related("case"),
+            "aliases": defender.aliases.all(),
+        },
+    )
+
+
+def _country_or_404(code):
+    code = code.upper()
+    if len(code) != 2 or code not in countries:
+        raise Http404(_("No such country."))
+    return code, countries.name(code)
+
+
+def cases_concerning(code):
+    """Published cases whose state of concern is `code` or that involve it."""
+    # other_states holds comma-separated two-letter codes: a two-letter match is one code.
+    return Case.objects.published().filter(
+        Q(state_of_concern=code) | Q(other_states__contains=code)
+    )
+
+
+def country_list(request):
+    published = Case.objects.published()
+    concern = dict(published.order_by().values_list("state_of_concern").annotate(n=Count("pk")))
+    involved = {}
+    for states in published.values_list("other_states", flat=True):
+        for code in states.split(",") if isinstance(states, str) else map(str, states):
+            if code:
+                involved[code] = involved.get(code, 0) + 1
+    targeted = dict(
+        Recommendation.objects.published()
+        .order_by()
+        .values_list("target_state")
+        .annotate(n=Count("pk"))
+    )
+    rows = [
+        {
+            "code": code,
+            "name": countries.name(code),
+            "concern": concern.get(code, 0),
+            "involved": involved.get(code, 0),
+            "recommendations": targeted.get(code, 0),
+        }
+        for code in set(concern) | set(involved) | set(targeted)
+    ]
+    return render(
+        request,
+        "cases/country_list.html",
+        {"countries": sorted(rows, key=lambda row: row["name"])},
+    )
+
+
+def country_detail(request, code):
+    code, name = _country_or_404(code)
+    cases = cases_concerning(code)
+    recommendations = (
+        Recommendation.objects.published()
+        .filter(target_state=code)
+        .with_status()
+        .select_related("issuer", "target_authority", "case")
+        .order_by("-issued_on", "id")
+    )
+    return render(
+        request,
+        "cases/country_detail.html",
+        {
+            "code": code,
+            "name": name,
+            "cases": cases,
+            "appeals": Appeal.objects.published()
+            .filter(case__in=cases)
+            .select_related("issuer", "case")
+            .order_by("-date", "-id"),
+            "recommendations": recommendations,
+        },
+    )
+
+
+def _cited_source_rows():
+    """
+    (source, case slug, case title) for every public source that a published page cites:
+    a published alert, an update of a published recommendation, or a recommendation itself.
+    A public source cited only in drafts stays off the list: its title could announce a case
+    that staff have not published yet.
+    """
+    alerts = Citation.objects.filter(
+        source__is_public=True,
+        alert__published_at__isnull=False,
+        alert__case__published_at__isnull=False,
+    ).values_list("source_id", "alert__case__slug", "alert__case__title")
+    # No ORDER BY: the three are combined with UNION.
+    updates = Citation.objects.filter(
+        source__is_public=True,
+        recommendation_update__recommendation__case__published_at__isnull=False,
+    ).values_list(
+        "source_id",
+        "recommendation_update__recommendation__case__slug",
+        "recommendation_update__recommendation__case__title",
+    )
+    recommendations = (
+        Recommendation.objects.published()
+        .filter(source__is_public=True)
+        .values_list("source_id", "case__slug", "case__title")
+    )
+    return alerts.order_by(), updates.order_by(), recommendations.order_by()
+
+
+def source_list(request):
+    alerts, updates, recommendations = _cited_source_rows()
+    sources = (
+        Source.objects.published()
+        .filter(
+            Q(pk__in=alerts.values("source_id"))
+            | Q(pk__in=updates.values("source_id"))
+            | Q(pk__in=recommendations.values("source_id"))
+        )
+        .select_related("publisher")
+        .order_by(F("date").desc(nulls_last=True), "title", "pk")
+    )
+    page, notice = _paginate(request, sources, SOURCES_PER_PAGE)
+    ids = [source.pk for source in page.object_list]
+    cited_in = {}
+    rows = (
+        alerts.filter(source_id__in=ids)
+        .union(updates.filter(source_id__in=ids), recommendations.filter(source_id__in=ids))
+        .order_by()
+    )
+    for source_id, slug, title in rows:
+        cited_in.setdefault(source_id, {})[slug] = title
+    for source in page.object_list:
+        source.cases = sorted(cited_in.get(source.pk, {}).items(), key=lambda item: item[1])
+    return render(request, "cases/source_list.html", {"page": page, "page_notice": notice})
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        # Filter combinations are endless; every page they lead to is in the sitemap.
+        "Disallow: /*?",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
