@@ -4,17 +4,17 @@ internal field and every unpublished record, then every public URL is read.
 """
 
 import datetime
-import itertools
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Addressee, Alias, Appeal, Authority, Case, RequestedAction
+from cases.models import Addressee, Alias, Appeal, Case, RequestedAction
 
 from .factories import (
     make_alert,
     make_appeal,
+    make_authority,
     make_case,
     make_citation,
     make_defender,
@@ -26,16 +26,6 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-_authorities = itertools.count(1)
-
-
-def make_authority(**fields):
-    # Local until the staff-admin branch's shared factory of the same name is merged.
-    n = next(_authorities)
-    return Authority.objects.create(
-        **{"name": f"Authority {n}", "kind": Authority.Kind.MINISTRY, "country": "BE", **fields}
-    )
 
 
 MARKER = "CONFIDENTIAL-MARKER-7f3a"

@@ -12,7 +12,6 @@ from django.urls import reverse
 from cases.models import (
     Addressee,
     Alias,
-    Authority,
     RecommendationStatus,
     RequestedAction,
     ViolationType,
@@ -21,6 +20,7 @@ from cases.models import (
 from .factories import (
     make_alert,
     make_appeal,
+    make_authority,
     make_case,
     make_citation,
     make_defender,
@@ -32,16 +32,6 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-_authorities = itertools.count(1)
-
-
-def make_authority(**fields):
-    # Local until the staff-admin branch's shared factory of the same name is merged.
-    n = next(_authorities)
-    return Authority.objects.create(
-        **{"name": f"Authority {n}", "kind": Authority.Kind.MINISTRY, "country": "BE", **fields}
-    )
 
 
 _n = itertools.count(1)

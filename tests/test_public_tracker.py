@@ -1,14 +1,14 @@
 """The recommendations tracker: per government in numbers, then a filterable list."""
 
 import datetime
-import itertools
 
 import pytest
 from django.urls import reverse
 
-from cases.models import Authority, RecommendationStatus
+from cases.models import RecommendationStatus
 
 from .factories import (
+    make_authority,
     make_case,
     make_citation,
     make_organisation,
@@ -18,16 +18,6 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-_authorities = itertools.count(1)
-
-
-def make_authority(**fields):
-    # Local until the staff-admin branch's shared factory of the same name is merged.
-    n = next(_authorities)
-    return Authority.objects.create(
-        **{"name": f"Authority {n}", "kind": Authority.Kind.MINISTRY, "country": "BE", **fields}
-    )
 
 
 TRACKER = reverse("cases:recommendation_list")
