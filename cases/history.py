@@ -149,9 +149,10 @@ def preview(record):
                 )
             )
     then = parts_as_of(record)
-    restored, removed = [], []
+    restored, removed, current_parts = [], [], set()
     for part_model, key in PARTS.get(model, []):
         for part in part_model.objects.filter(**{f"{key}_id": record.id}):
+            current_parts.add((part_model, part.pk))
             old = then.get((part_model, part.pk))
             if old is None:
                 removed.append(_describe(part))
@@ -160,11 +161,6 @@ def preview(record):
                 for f in part_model._meta.concrete_fields
             ):
                 restored.append(_describe(old.instance))
-    current_parts = {
-        (pm, pk)
-        for pm, key in PARTS.get(model, [])
-        for pk in pm.objects.filter(**{f"{key}_id": record.id}).values_list("pk", flat=True)
-    }
     restored += [_describe(old.instance) for k, old in then.items() if k not in current_parts]
     return {"fields": fields, "restored": restored, "removed": removed, "exists": bool(current)}
 

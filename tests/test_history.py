@@ -72,7 +72,6 @@ def test_a_revert_restores_fields_links_and_inline_parts(client, officer):
     source, other_source = make_source(), make_source()
     alert = make_alert(case, title="Original title")
     citation = make_citation(source, alert=alert, quoted_passage="as first quoted")
-    violation = ViolationType.objects.create(name="Surveillance", slug="surveillance")
     client.force_login(officer)
     original = alert.history.order_by("-history_date").first()
 
@@ -89,7 +88,6 @@ def test_a_revert_restores_fields_links_and_inline_parts(client, officer):
     )
     response = client.post(reverse("admin:cases_alert_change", args=[alert.pk]), data)
     assert response.status_code == 302, response.context and response.context["errors"]
-    alert.authorities.clear()
     assert Citation.objects.filter(alert=alert).count() == 2
 
     url = reverse("admin:cases_alert_simple_history", args=[alert.pk, original.history_id])
@@ -104,7 +102,6 @@ def test_a_revert_restores_fields_links_and_inline_parts(client, officer):
     latest = alert.history.order_by("-history_date").first()
     assert latest.history_user == officer
     assert latest.history_change_reason.startswith("Reverted to the version of")
-    assert violation.pk  # untouched vocabulary
 
 
 def test_a_revert_restores_many_to_many_links(client, officer):

@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..history import RevertError, deleted_records, part_changes, preview, revert_to
+from ..history import (
+    RevertError,
+    deleted_records,
+    kept_fields,
+    part_changes,
+    preview,
+    revert_to,
+)
 from ..locking import VersionedForm
 
 # Bookkeeping that moves on every save; listing it in every change would hide the real ones.
@@ -95,8 +102,6 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/cases/revert_confirmation.html", context)
 
     def _kept_labels(self):
-        from ..history import kept_fields
-
         names = {f.name for f in self.model._meta.concrete_fields} & kept_fields(self.model)
         names -= {"id", "version", "created_at", "updated_at"}
         return sorted(str(self.model._meta.get_field(n).verbose_name) for n in names)

@@ -44,12 +44,13 @@ class OtherStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class QuietFilter(admin.SimpleListFilter):
-    title = _("no alert for")
-    parameter_name = "quiet"
+class DaysFilter(admin.SimpleListFilter):
+    """A choice of a number of days; subclasses say what it filters."""
+
+    days = ()
 
     def lookups(self, request, model_admin):
-        return [(str(days), _("%(days)s days") % {"days": days}) for days in (30, 90, 180, 365)]
+        return [(str(days), _("%(days)s days") % {"days": days}) for days in self.days]
 
     def queryset(self, request, queryset):
         try:
@@ -58,7 +59,16 @@ class QuietFilter(admin.SimpleListFilter):
             return queryset.none()
         if days <= 0:
             return queryset
-        return queryset.without_alert_since(timezone.localdate() - datetime.timedelta(days=days))
+        return self.within(queryset, datetime.timedelta(days=days))
+
+
+class QuietFilter(DaysFilter):
+    title = _("no alert for")
+    parameter_name = "quiet"
+    days = (30, 90, 180, 365)
+
+    def within(self, queryset, period):
+        return queryset.without_alert_since(timezone.localdate() - period)
 
 
 class CaseForm(VersionedForm):
@@ -262,21 +272,13 @@ class CaseAdmin(VersionedAdmin):
         self.message_user(request, ngettext(singular, plural, n) % {"n": n}, messages.SUCCESS)
 
 
-class LoggedFilter(admin.SimpleListFilter):
+class LoggedFilter(DaysFilter):
     title = _("logged in the last")
     parameter_name = "logged"
+    days = (7, 30, 90)
 
-    def lookups(self, request, model_admin):
-        return [(str(days), _("%(days)s days") % {"days": days}) for days in (7, 30, 90)]
-
-    def queryset(self, request, queryset):
-        try:
-            days = int(self.value() or 0)
-        except ValueError:
-            return queryset.none()
-        if days <= 0:
-            return queryset
-        return queryset.filter(created_at__gte=timezone.now() - datetime.timedelta(days=days))
+    def within(self, queryset, period):
+        return queryset.filter(created_at__gte=timezone.now() - period)
 
 
 class AlertForm(VersionedForm):

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
@@ -138,7 +137,7 @@ class RecommendationAdmin(VersionedAdmin):
 
 @admin.register(RecommendationUpdate)
 class RecommendationUpdateAdmin(ObservatoryAdmin):
-    list_display = ["__str__", "recommendation_link", "status", "recorded_by"]
+    list_display = ["__str__", "recommendation", "status", "recorded_by"]
     list_filter = ["status"]
     list_select_related = ["recommendation", "recorded_by"]
     search_fields = ["description", "recommendation__text"]
@@ -152,10 +151,6 @@ class RecommendationUpdateAdmin(ObservatoryAdmin):
         "status",
         "recorded_by",
     ]
-
-    @admin.display(description=_("recommendation"), ordering="recommendation")
-    def recommendation_link(self, update):
-        return format_html("{}", update.recommendation)
 
     def save_model(self, request, obj, form, change):
         if not change:
