@@ -5,6 +5,7 @@ Each variable is read by a small strict helper. A malformed value, or a missing 
 with DEBUG off, stops start-up with a one-line message that says what to set.
 """
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -81,6 +82,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Staff login: two-factor (TOTP devices, backup codes as static tokens) and lockout.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "two_factor",
+    "axes",
+    "csp",
     "django_countries",
     "django_filters",
     "simple_history",
@@ -90,15 +98,25 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves anonymous public pages from the cache before any session, user or locale work
+    # (cases/cache.py); keep it above the session middleware.
+    "cases.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which OTP device verified this session: request.user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
+    # Ends staff sessions 12 hours after login, however active.
+    "cases.security.AbsoluteSessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change, wherever in a request it is saved.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "observatory.urls"
@@ -138,6 +156,14 @@ except ValueError as error:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2 for new and changed passwords; older hashes are still read, and upgraded on login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -156,7 +182,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files whitenoise serves.
+STATIC_ROOT = env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -171,6 +198,18 @@ STORAGES = {
 # Uploaded source documents live outside the static and media URLs; they are only ever
 # served through a view that checks permission.
 MEDIA_ROOT = Path(env_str("DJANGO_PRIVATE_FILES_DIR") or BASE_DIR / "private")
+# Where `manage.py backup` (make backup) writes its timestamped backups.
+BACKUP_DIR = Path(env_str("OBSERVATORY_BACKUP_DIR") or BASE_DIR / "backups")
+# Readable by the application's user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# The largest source document staff may upload (cases.files). Django keeps uploads up to
+# FILE_UPLOAD_MAX_MEMORY_SIZE in memory and streams larger ones to a temporary file; the
+# reverse proxy should refuse request bodies much larger than this limit.
+SOURCE_FILE_MAX_BYTES = env_int("OBSERVATORY_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Form fields other than files; Django's default, stated so that it is a decision.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -183,12 +222,96 @@ SESSION_COOKIE_HTTPONLY = True
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# The __Host- prefix makes browsers refuse the cookie unless it is Secure, for this exact
+# host and for every path: no subdomain can set or read it. Plain HTTP (local development)
+# cannot use the prefix, so it keeps Django's names.
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0, minimum=0)
-if env_bool("DJANGO_BEHIND_PROXY", False):
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a promise to browsers that is slow to take back: only on request.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGIN_URL = "admin:login"
+# Content-Security-Policy: scripts, styles and everything else only from this site, no
+# inline script or style, no plugins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
+}
+
+# Staff login. Every admin page needs a password and a one-time code (two-factor); a staff
+# member without an authenticator is sent to set one up first (cases/dashboard.py).
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "admin:index"
+LOGOUT_REDIRECT_URL = "cases:home"
+# The admin site class enforces verification itself; no patching of Django's AdminSite.
+TWO_FACTOR_PATCH_ADMIN = False
+# No one, administrators included, can read another staff member's authenticator secret or
+# recovery codes in the admin: they could then log in as that person.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The password step of the login is good for five minutes before the code must follow.
+TWO_FACTOR_LOGIN_TIMEOUT = 300
+
+# Lockout (django-axes) after 5 failed logins within 15 minutes, by account or by address:
+# either one locks. A lockout lifts 15 minutes after the last failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "two_factor/lockout.html"
+# Behind the reverse proxy, the client's address is the one the proxy added last to
+# X-Forwarded-For; anything to its left was sent by the client and could be forged.
+AXES_CLIENT_IP_CALLABLE = "cases.security.client_ip_address"
+
+# Staff sessions: 30 minutes idle (each request pushes the expiry back), and 12 hours
+# after login whatever the activity (cases.security.AbsoluteSessionLimitMiddleware).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+
+# The cache: local memory by default, Redis when REDIS_URL is set. Local memory is per
+# process, so invalidation reaches only the process that made the change: a site served by
+# more than one process (several gunicorn workers) must set REDIS_URL.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    config_error(
+        f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}; "
+        "e.g. redis://127.0.0.1:6379/0."
+    )
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+# Anonymous public pages are cached (cases/cache.py) unless DJANGO_PUBLIC_CACHE=0, for at most
+# DJANGO_PUBLIC_CACHE_SECONDS; any change to the data makes every cached page stale at once.
+PUBLIC_CACHE = env_bool("DJANGO_PUBLIC_CACHE", True)
+PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 600, minimum=1)
 
 LOGGING = {
     "version": 1,
@@ -199,6 +322,8 @@ LOGGING = {
 
 # The observatory running this instance.
 OBSERVATORY_NAME = env_str("OBSERVATORY_NAME", "Observatory")
+# The name staff see for this site in their authenticator app.
+OTP_TOTP_ISSUER = OBSERVATORY_NAME
 # The prefix of the reference codes this observatory assigns: KAZ 001 / 0720 / OBS 086.
 OBSERVATORY_REFERENCE_PREFIX = env_str("OBSERVATORY_REFERENCE_PREFIX", "OBS")
 # A pending or committed recommendation with no update for this many days is overdue.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from two_factor.urls import core as two_factor_core
 
 from cases.sitemaps import sitemaps
 from cases.views import robots_txt
@@ -12,6 +13,9 @@ admin.site.index_title = _("Cases, appeals and recommendations")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Staff login with a one-time code, authenticator setup and recovery codes. Two-factor's
+    # profile and "disable" pages are left out on purpose: no staff account may turn it off.
+    path("", include((two_factor_core, "two_factor"))),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("cases.urls")),

@@ -1,4 +1,13 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Fuzzing in the test suite is repeatable: the same examples on every run, nothing stored.
+# `make fuzz` (HYPOTHESIS_PROFILE=explore) searches far more widely, with random examples.
+hypothesis_settings.register_profile("ci", max_examples=40, derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +34,21 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, logged in as far as the admin requires."""
+    from tests.factories import log_in
+
+    return log_in(client, admin_user)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """No cached page or generation carries over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -169,3 +169,44 @@ def make_urgent_appeal(case, author, **fields):
     )
     Addressee.objects.create(appeal=appeal, authority=authority)
     return appeal
+
+
+def make_totp_device(user):
+    """The authenticator app of a staff member: a confirmed TOTP device, as setup makes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+
+
+def totp_code(key, *, step=30, t0=0, digits=6, drift=0):
+    """
+    The code an authenticator app shows now for a secret key, as typed: zero-padded to its
+    digits (about one code in ten starts with 0, and the login form wants all six digits).
+    """
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(key, step, t0, digits, drift).token():0{digits}d}"
+
+
+def device_code(device):
+    """The code a staff member's TOTP device shows now."""
+    return totp_code(
+        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift
+    )
+
+
+def log_in(client, user):
+    """
+    Log a staff member in on a test client, as far as the admin requires: a password login
+    verified by a one-time code from their authenticator, as the two-factor login leaves it.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from two_factor.utils import default_device
+
+    device = default_device(user) or make_totp_device(user)
+    client.force_login(user)
+    # What django_otp.login() records once a code is accepted: the device that verified.
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

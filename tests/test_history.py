@@ -8,6 +8,7 @@ from cases import services
 from cases.models import Alert, Appeal, Case, Citation, ViolationType
 from tests.admin_forms import form_data
 from tests.factories import (
+    log_in,
     make_alert,
     make_case,
     make_citation,
@@ -34,7 +35,7 @@ def _change(client, obj, **changes):
 
 def test_it_records_an_admin_change_with_user_and_fields(client, officer):
     alert = make_alert(make_case(), title="Search of her home")
-    client.force_login(officer)
+    log_in(client, officer)
     assert _change(client, alert, title="Search of her Brussels home").status_code == 302
     latest = alert.history.order_by("-history_date").first()
     assert latest.history_user == officer
@@ -60,7 +61,7 @@ def test_it_records_changes_made_by_services_and_commands(officer):
 
 def test_it_records_a_delete_with_the_user(client, officer):
     alert = make_alert(make_case())
-    client.force_login(officer)
+    log_in(client, officer)
     url = reverse("admin:cases_alert_delete", args=[alert.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
     deletion = Alert.history.get(id=alert.pk, history_type="-")
@@ -72,7 +73,7 @@ def test_a_revert_restores_fields_links_and_inline_parts(client, officer):
     source, other_source = make_source(), make_source()
     alert = make_alert(case, title="Original title")
     citation = make_citation(source, alert=alert, quoted_passage="as first quoted")
-    client.force_login(officer)
+    log_in(client, officer)
     original = alert.history.order_by("-history_date").first()
 
     # An edit through the admin: new title, the citation rewritten, a second citation added.
@@ -111,7 +112,7 @@ def test_a_revert_restores_many_to_many_links(client, officer):
     case.violation_types.set([first])
     original = case.history.order_by("-history_date").first()
     case.violation_types.set([second])
-    client.force_login(make_staff("publisher"))
+    log_in(client, make_staff("publisher"))
     url = reverse("admin:cases_case_simple_history", args=[case.pk, original.history_id])
     assert client.post(url).status_code == 302
     assert list(case.violation_types.all()) == [first]
@@ -122,7 +123,7 @@ def test_a_revert_never_publishes_or_unpublishes(client, officer):
     draft = case.history.order_by("-history_date").first()
     publisher = make_staff("publisher")
     services.publish_case(case, publisher)
-    client.force_login(publisher)
+    log_in(client, publisher)
     url = reverse("admin:cases_case_simple_history", args=[case.pk, draft.history_id])
     client.post(url)
     assert Case.objects.get(pk=case.pk).is_published()
@@ -131,7 +132,7 @@ def test_a_revert_never_publishes_or_unpublishes(client, officer):
 def test_a_deleted_record_is_restored_unpublished_with_its_parts(client, officer):
     alert = make_alert(make_case(), title="Deleted by mistake")
     make_citation(make_source(), alert=alert, quoted_passage="the quote")
-    client.force_login(officer)
+    log_in(client, officer)
     client.post(reverse("admin:cases_alert_delete", args=[alert.pk]), {"post": "yes"})
     assert not Alert.objects.filter(pk=alert.pk).exists()
 
@@ -152,7 +153,7 @@ def test_a_case_officer_cannot_revert_a_published_appeal(client, officer):
     first = appeal.history.order_by("-history_date").first()
     services.submit_for_review(appeal, officer)
     services.publish_appeal(appeal, publisher)
-    client.force_login(officer)
+    log_in(client, officer)
     url = reverse("admin:cases_appeal_simple_history", args=[appeal.pk, first.history_id])
     assert client.post(url).status_code == 403
     assert Appeal.objects.get(pk=appeal.pk).state == "published"
@@ -161,6 +162,6 @@ def test_a_case_officer_cannot_revert_a_published_appeal(client, officer):
 def test_the_history_page_lists_changes_to_parts(client, officer):
     alert = make_alert(make_case())
     make_citation(make_source(title="Le Soir article"), alert=alert)
-    client.force_login(officer)
+    log_in(client, officer)
     page = client.get(reverse("admin:cases_alert_history", args=[alert.pk])).content.decode()
     assert "Changes to its parts" in page and "Le Soir article" in page

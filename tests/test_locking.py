@@ -11,6 +11,7 @@ from cases.locking import stale_edit_message
 from cases.models import Alert, Appeal, Case, Recommendation
 from tests.admin_forms import form_data
 from tests.factories import (
+    log_in,
     make_alert,
     make_case,
     make_recommendation,
@@ -41,15 +42,15 @@ def test_it_refuses_the_second_of_two_edits(client, kind):
     ]
 
     # Both open the form; the first saves.
-    client.force_login(second_user)
+    log_in(client, second_user)
     seconds_form = form_data(client.get(_url(obj)))
-    client.force_login(first_user)
+    log_in(client, first_user)
     firsts_form = form_data(client.get(_url(obj)))
     firsts_form[field] = "The first edit."
     assert client.post(_url(obj), firsts_form).status_code == 302
 
     # The second saves from the form opened before: refused, nothing overwritten.
-    client.force_login(second_user)
+    log_in(client, second_user)
     seconds_form[field] = "The second edit."
     response = client.post(_url(obj), seconds_form)
     assert response.status_code == 200
@@ -65,7 +66,7 @@ def test_it_refuses_the_second_of_two_edits(client, kind):
 def test_a_failing_inline_leaves_nothing_half_saved(client):
     officer = make_staff("case-officer")
     alert = make_alert(make_case(), title="Before")
-    client.force_login(officer)
+    log_in(client, officer)
     data = form_data(client.get(_url(alert)))
     data.update(
         {
@@ -107,7 +108,7 @@ def test_two_admin_saves_at_the_same_moment_cannot_both_win(monkeypatch):
     case = make_case()
     users = [make_staff("publisher", full_name=f"Editor {n}") for n in (1, 2)]
     client = Client()
-    client.force_login(users[0])
+    log_in(client, users[0])
     opened = form_data(client.get(_url(case)))
 
     both_checking = threading.Barrier(2, timeout=2)
@@ -124,7 +125,7 @@ def test_two_admin_saves_at_the_same_moment_cannot_both_win(monkeypatch):
     def save(user, text):
         try:
             editor = Client()
-            editor.force_login(user)
+            log_in(editor, user)
             statuses[text] = editor.post(_url(case), {**opened, "summary": text}).status_code
         finally:
             connections.close_all()

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.models import Appeal
 from cases.roles import ROLES
-from tests.factories import make_case, make_staff, make_urgent_appeal
+from tests.factories import log_in, make_case, make_staff, make_urgent_appeal
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_anonymous_users_are_sent_to_login_from_every_staff_page(client, appeal_
 
 
 def test_a_case_officer_cannot_publish(client, appeal_in_review):
-    client.force_login(make_staff("case-officer"))
+    log_in(client, make_staff("case-officer"))
     change = client.get(reverse("admin:cases_appeal_change", args=[appeal_in_review.pk]))
     assert "Review and publish" not in change.content.decode()
     assert client.get(_workflow_url(appeal_in_review, "publish")).status_code == 403
@@ -71,7 +71,7 @@ def test_a_case_officer_cannot_publish(client, appeal_in_review):
 def test_a_publisher_cannot_publish_an_appeal_they_wrote(client):
     publisher = make_staff("publisher")
     appeal = make_urgent_appeal(make_case(), publisher, state=Appeal.State.IN_REVIEW)
-    client.force_login(publisher)
+    log_in(client, publisher)
     change = client.get(reverse("admin:cases_appeal_change", args=[appeal.pk])).content.decode()
     assert "Review and publish" not in change and "four eyes" in change
     page = client.get(_workflow_url(appeal, "publish")).content.decode()
@@ -82,7 +82,7 @@ def test_a_publisher_cannot_publish_an_appeal_they_wrote(client):
 
 
 def test_a_publisher_publishes_through_the_admin(client, appeal_in_review):
-    client.force_login(make_staff("publisher"))
+    log_in(client, make_staff("publisher"))
     page = client.get(_workflow_url(appeal_in_review, "publish")).content.decode()
     assert "creates 1 pending recommendation" in page
     response = client.post(_workflow_url(appeal_in_review, "publish"))
@@ -92,7 +92,7 @@ def test_a_publisher_publishes_through_the_admin(client, appeal_in_review):
 
 
 def test_workflow_steps_refuse_get(client, appeal_in_review):
-    client.force_login(make_staff("publisher"))
+    log_in(client, make_staff("publisher"))
     for step in ("submit", "return", "follow_up"):
         assert client.get(_workflow_url(appeal_in_review, step)).status_code == 405
 
@@ -102,7 +102,7 @@ def test_the_preview_shows_a_draft_to_staff_only(client):
     appeal = make_urgent_appeal(make_case(), officer, title="Draft appeal title")
     assert client.get(reverse("cases:appeal_detail", args=[appeal.pk])).status_code == 404
     assert client.get(_workflow_url(appeal, "preview")).status_code == 302
-    client.force_login(officer)
+    log_in(client, officer)
     response = client.get(_workflow_url(appeal, "preview"))
     assert response.status_code == 200
     assert "Draft appeal title" in response.content.decode()
@@ -115,7 +115,7 @@ def test_only_a_publisher_closes_or_publishes_a_case(client):
 
     case = make_case(published=False)
     url = reverse("admin:cases_case_change", args=[case.pk])
-    client.force_login(make_staff("case-officer"))
+    log_in(client, make_staff("case-officer"))
     data = form_data(client.get(url))
     assert "published_at" not in data
     data.update({"status": "closed", "closed_on": "2026-11-01", "closing_reason": "Released."})
@@ -127,7 +127,7 @@ def test_only_a_publisher_closes_or_publishes_a_case(client):
     case.refresh_from_db()
     assert case.status == "open" and case.published_at is None
 
-    client.force_login(make_staff("publisher"))
+    log_in(client, make_staff("publisher"))
     client.post(changelist, {"action": "publish", "_selected_action": [case.pk]})
     case.refresh_from_db()
     assert case.is_published()

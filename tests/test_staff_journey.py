@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.models import Alert, Appeal, Recommendation, Source
 from tests.admin_forms import form_data
-from tests.factories import make_staff
+from tests.factories import log_in, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,8 @@ def test_a_ruling_is_logged_and_a_follow_up_published(jardemalie):
     Alert.objects.filter(case=jardemalie, date="2025-12-16").delete()
     officer, publisher = Client(), Client()
     olga = make_staff("case-officer", full_name="Olga Officer")
-    officer.force_login(olga)
-    publisher.force_login(make_staff("publisher", full_name="Pia Publisher"))
+    log_in(officer, olga)
+    log_in(publisher, make_staff("publisher", full_name="Pia Publisher"))
     fair_trials = Source.objects.get(url__contains="fairtrials.org")
 
     # 1. The officer logs the ruling as an alert, citing Fair Trials, from the case page link.

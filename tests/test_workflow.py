@@ -9,6 +9,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import Alert, Appeal, Recommendation
 from tests.factories import (
+    log_in,
     make_appeal,
     make_case,
     make_organisation,
@@ -173,7 +174,7 @@ def test_withdrawing_hides_the_appeal_and_closes_its_recommendations(
 
 def test_a_correction_after_publication_is_shown_as_updated_on(appeal_in_review, publisher, client):
     services.publish_appeal(appeal_in_review, publisher, today=ON)
-    client.force_login(publisher)
+    log_in(client, publisher)
     change_url = reverse("admin:cases_appeal_change", args=[appeal_in_review.pk])
     form = client.get(change_url).context["adminform"].form
     data = _form_data(client.get(change_url))
@@ -192,7 +193,7 @@ def test_a_case_officer_cannot_change_a_published_appeal(
     appeal_in_review, publisher, officer, client
 ):
     services.publish_appeal(appeal_in_review, publisher, today=ON)
-    client.force_login(officer)
+    log_in(client, officer)
     change_url = reverse("admin:cases_appeal_change", args=[appeal_in_review.pk])
     data = _form_data(client.get(change_url))
     data["body"] = "Silently rewritten."
