@@ -13,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import (
     Addressee,
@@ -35,6 +36,9 @@ PARTS = {
     Appeal: [(RequestedAction, "appeal"), (Addressee, "appeal")],
     RecommendationUpdate: [(Citation, "recommendation_update")],
 }
+
+# Shown instead of a confidential value to staff who may not see it.
+CONFIDENTIAL = gettext_lazy("(confidential)")
 
 # Fields a revert leaves as they are now.
 ALWAYS_KEPT = {"id", "version", "created_at", "updated_at", "published_at"}
@@ -122,10 +126,11 @@ def parts_as_of(record):
     return parts
 
 
-def preview(record):
+def preview(record, hidden=(), shown_parts=list):
     """
     What reverting to `record` would change: a list of (label, now, after) for the fields, and
-    lists of parts that would be restored and removed.
+    lists of parts that would be restored and removed. The values of `hidden` fields are not
+    shown, only that they change; `shown_parts` keeps the parts the reader may see.
     """
     model = record.instance_type
     current = model.objects.filter(pk=record.id).first()
@@ -134,7 +139,10 @@ def preview(record):
         after = getattr(record, field.attname)
         now = getattr(current, field.attname) if current else None
         if now != after:
-            fields.append((field.verbose_name, _display(field, now), _display(field, after)))
+            if field.name in hidden:
+                fields.append((field.verbose_name, CONFIDENTIAL, CONFIDENTIAL))
+            else:
+                fields.append((field.verbose_name, _display(field, now), _display(field, after)))
     m2m_source = record.prev_record if record.history_type == "-" else record
     for field in m2m_fields(model):
         after = _m2m_ids(m2m_source, field) if m2m_source else []
@@ -151,7 +159,7 @@ def preview(record):
     then = parts_as_of(record)
     restored, removed, current_parts = [], [], set()
     for part_model, key in PARTS.get(model, []):
-        for part in part_model.objects.filter(**{f"{key}_id": record.id}):
+        for part in shown_parts(part_model.objects.filter(**{f"{key}_id": record.id})):
             current_parts.add((part_model, part.pk))
             old = then.get((part_model, part.pk))
             if old is None:
@@ -161,7 +169,11 @@ def preview(record):
                 for f in part_model._meta.concrete_fields
             ):
                 restored.append(_describe(old.instance))
-    restored += [_describe(old.instance) for k, old in then.items() if k not in current_parts]
+    restored += [
+        _describe(old.instance)
+        for old in shown_parts(then.values())
+        if (old.instance_type, old.id) not in current_parts
+    ]
     return {"fields": fields, "restored": restored, "removed": removed, "exists": bool(current)}
 
 

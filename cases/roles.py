@@ -5,17 +5,24 @@ so a later migration that adds models calls it again.
 
 from django.utils.translation import gettext_lazy as _
 
+CONTRIBUTOR = "Contributor"
 CASE_OFFICER = "Case officer"
 PUBLISHER = "Publisher"
 ADMINISTRATOR = "Administrator"
 
 ROLE_CHOICES = {
+    "contributor": CONTRIBUTOR,
     "case-officer": CASE_OFFICER,
     "publisher": PUBLISHER,
     "administrator": ADMINISTRATOR,
 }
 
 ROLE_DESCRIPTIONS = {
+    CONTRIBUTOR: _(
+        "A volunteer or translator: works on cases, alerts, sources and draft appeals like a "
+        "case officer, but never sees confidential fields (internal notes, risk levels, "
+        "contact details, protected identities, private source files)."
+    ),
     CASE_OFFICER: _(
         "Creates and edits cases, defenders, alerts and sources, drafts appeals and records "
         "what governments did with recommendations."
@@ -51,9 +58,14 @@ _WORK = (
     + _crud("violationtype", "view")
 )
 
+# Internal notes, risk levels, contact details, protected identities, private source files.
+_CONFIDENTIAL = ["cases.view_confidential"]
+
 ROLES = {
-    CASE_OFFICER: _WORK,
+    CONTRIBUTOR: _WORK,
+    CASE_OFFICER: _WORK + _CONFIDENTIAL,
     PUBLISHER: _WORK
+    + _CONFIDENTIAL
     + ["cases.publish_appeal", "cases.publish_case"]
     + _crud("case", "delete")
     + _crud("defender", "delete")
@@ -71,8 +83,11 @@ ROLES = {
 }
 
 
-def sync_roles(apps):
-    """Create the role groups and give each exactly the permissions of ROLES."""
+def sync_roles(apps, missing_ok=False):
+    """
+    Create the role groups and give each exactly the permissions of ROLES. An older migration
+    passes `missing_ok`: permissions that a later migration adds do not exist yet there.
+    """
     from django.contrib.auth.management import create_permissions
 
     # In a migration the permissions of new models do not exist yet: they are made after
@@ -90,9 +105,13 @@ def sync_roles(apps):
         wanted = []
         for permission in permissions:
             app_label, codename = permission.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is None and not missing_ok:
+                raise LookupError(f"No permission {permission} for the role {name}.")
+            if found is not None:
+                wanted.append(found)
         group.permissions.set(wanted)
 
 

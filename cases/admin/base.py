@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from .. import confidential
 from ..history import (
     RevertError,
     deleted_records,
@@ -50,6 +51,70 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
 
     object_history_template = "admin/cases/object_history.html"
     history_list_per_page = 50
+    # A filtered list says "N results" without counting the whole table again: at a million
+    # alerts, a second COUNT(*) on every page costs more than the page.
+    show_full_result_count = False
+
+    # --- Confidential fields ---------------------------------------------------------------
+    # Staff without the view-confidential permission never see them: not in forms (so a
+    # save keeps them as they are), lists, filters, search, history or revert previews.
+
+    def hidden_fields(self, request, obj=None):
+        return confidential.hidden_fields(request.user, self.model, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        hidden = self.hidden_fields(request, obj)
+        if not hidden:
+            return fieldsets
+        shown = []
+        for name, options in fieldsets:
+            fields = []
+            for field in options["fields"]:
+                if isinstance(field, (list, tuple)):
+                    field = tuple(f for f in field if f not in hidden)
+                    if field:
+                        fields.append(field)
+                elif field not in hidden:
+                    fields.append(field)
+            if fields:
+                shown.append((name, {**options, "fields": fields}))
+        return shown
+
+    def get_list_display(self, request):
+        hidden = self.hidden_fields(request)
+        return [f for f in super().get_list_display(request) if f not in hidden]
+
+    def get_list_filter(self, request):
+        hidden = self.hidden_fields(request)
+        return [f for f in super().get_list_filter(request) if f not in hidden]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if confidential.may_view(request.user):
+            return fields
+        hidden = self.hidden_fields(request) | confidential.SEARCH_LOOKUPS.get(self.model, set())
+        return [f for f in fields if f.lstrip("^=@") not in hidden]
+
+    def lookup_allowed(self, lookup, value, request):
+        # The admin allows any lookup on the model's own fields from the URL: without this,
+        # ?risk_level=critical or ?internal_notes__contains=… would tell by the count.
+        if not confidential.may_view(request.user):
+            path = lookup.split("__")
+            hidden = self.hidden_fields(request) | confidential.SEARCH_LOOKUPS.get(
+                self.model, set()
+            )
+            if path[0] in hidden or any(
+                "__".join(path[:n]) in hidden for n in range(2, len(path) + 1)
+            ):
+                return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def shown_parts(self, request, records):
+        """Parts (or their history records) the user may see: no protected identity."""
+        if confidential.may_view(request.user):
+            return list(records)
+        return confidential.without_protected_identities(records)
 
     # --- History ---------------------------------------------------------------------------
 
@@ -59,7 +124,7 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
             if previous is not None:
                 delta = previous.diff_against(
                     current,
-                    excluded_fields=NOT_SHOWN_IN_CHANGES,
+                    excluded_fields=[*NOT_SHOWN_IN_CHANGES, *self.hidden_fields(request)],
                     foreign_keys_are_objs=foreign_keys_are_objs,
                 )
                 helper = self.get_historical_record_context_helper(request, previous)
@@ -69,7 +134,7 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         obj = self.model._default_manager.filter(pk=unquote(object_id)).first()
         context = {
-            "part_history": part_changes(obj) if obj else [],
+            "part_history": self.shown_parts(request, part_changes(obj)) if obj else [],
             "deleted_url": self._url("deleted"),
             **(extra_context or {}),
         }
@@ -95,7 +160,11 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
             "opts": self.model._meta,
             "record": record,
             "current": current,
-            "preview": preview(record),
+            "preview": preview(
+                record,
+                hidden=self.hidden_fields(request, current),
+                shown_parts=lambda parts: self.shown_parts(request, parts),
+            ),
             "kept": self._kept_labels(),
             **(extra_context or {}),
         }
@@ -149,7 +218,7 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET"])
-        records = list(deleted_records(self.model)[:100])
+        records = self.shown_parts(request, deleted_records(self.model)[:100])
         context = {
             **self.admin_site.each_context(request),
             "title": _("Deleted %(name)s") % {"name": self.model._meta.verbose_name_plural},

@@ -5,14 +5,14 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from .. import services
+from .. import confidential, services
 from ..locking import VersionedForm
 from ..models import (
     Alert,
@@ -34,7 +34,13 @@ class OtherStateFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         codes = set()
-        for value in Case.objects.exclude(other_states="").values_list("other_states", flat=True):
+        combinations = (
+            Case.objects.exclude(other_states="")
+            .order_by()
+            .values_list("other_states", flat=True)
+            .distinct()
+        )
+        for value in combinations:
             codes.update(code for code in value.split(",") if code)
         return sorted(((code, countries.name(code) or code) for code in codes), key=lambda c: c[1])
 
@@ -152,7 +158,7 @@ class CaseAdmin(VersionedAdmin):
     form = CaseForm
     list_display = [
         "title",
-        "state_of_concern",
+        "state_display",
         "status",
         "risk_level",
         "lead_officer",
@@ -206,7 +212,16 @@ class CaseAdmin(VersionedAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(last_alert=Max("alerts__date"))
+        # A subquery per listed case (alert_case_date_idx), not a join and GROUP BY over
+        # every alert: the page's COUNT and date hierarchy then never touch the alerts.
+        latest = Alert.objects.filter(case=OuterRef("pk")).order_by("-date").values("date")[:1]
+        return super().get_queryset(request).annotate(last_alert=Subquery(latest))
+
+    # The country's name, looked up once: the admin's display of a choice field flattens all
+    # 250 country choices for every row.
+    @admin.display(description=_("state of concern"), ordering="state_of_concern")
+    def state_display(self, case):
+        return case.state_of_concern.name
 
     @admin.display(description=_("last alert"), ordering="last_alert")
     def last_alert_on(self, case):
@@ -281,6 +296,32 @@ class LoggedFilter(DaysFilter):
         return queryset.filter(created_at__gte=timezone.now() - period)
 
 
+class YearFilter(admin.SimpleListFilter):
+    """
+    The years between the first and the last alert. Django's date hierarchy would list the
+    years that occur with a DISTINCT over every alert on each page; this is two index lookups.
+    """
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        bounds = model_admin.model.objects.aggregate(first=Min("date"), last=Max("date"))
+        if bounds["first"] is None:
+            return []
+        years = range(bounds["last"].year, bounds["first"].year - 1, -1)
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            year = int(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(date__year=year)
+
+
 class AlertForm(VersionedForm):
     class Meta:
         widgets = {
@@ -304,11 +345,18 @@ class AlertAdmin(VersionedAdmin):
         "published_at",
         "created_at",
     ]
-    list_filter = [LoggedFilter, "kind", "verification", "disputed", PublishedFilter, "country"]
+    list_filter = [
+        LoggedFilter,
+        YearFilter,
+        "kind",
+        "verification",
+        "disputed",
+        PublishedFilter,
+        "country",
+    ]
     list_select_related = ["case"]
     search_fields = ["title", "description", "place", "case__title"]
     autocomplete_fields = ["case", "authorities", "defenders", "appeal"]
-    date_hierarchy = "date"
     inlines = [CitationInline]
     fieldsets = [
         (
@@ -399,7 +447,27 @@ class DefenderAdmin(ObservatoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_cases=Count("case_links", distinct=True))
+        # Ordered again: an aggregate drops Meta.ordering, and autocomplete paginates this.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_cases=Count("case_links", distinct=True))
+            .order_by("public_name", "pk")
+        )
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        if "name" in self.hidden_fields(request, obj):
+            # The aliases of a protected defender are spellings of the real name.
+            return [inline for inline in inlines if inline is not AliasInline]
+        return inlines
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "name" in self.hidden_fields(request, obj):
+            # Lifting the protection would show the real name: only those who may see it.
+            readonly.append("identity_protected")
+        return readonly
 
     @admin.display(description=_("cases"), ordering="n_cases")
     def case_count(self, defender):
@@ -422,3 +490,9 @@ class AliasAdmin(ObservatoryAdmin):
     list_select_related = ["defender"]
     search_fields = ["name", "defender__public_name"]
     autocomplete_fields = ["defender"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if confidential.may_view(request.user):
+            return queryset
+        return queryset.filter(defender__identity_protected=False)

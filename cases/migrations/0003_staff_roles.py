@@ -6,7 +6,8 @@ from django.db import migrations
 def create_roles(apps, schema_editor):
     from cases.roles import sync_roles
 
-    sync_roles(apps)
+    # Permissions added by later migrations (view_confidential in 0004) come with them.
+    sync_roles(apps, missing_ok=True)
 
 
 def remove_roles(apps, schema_editor):

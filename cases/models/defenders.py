@@ -95,6 +95,11 @@ class Defender(TimeStamped):
         ordering = ["public_name"]
         verbose_name = _("defender")
         verbose_name_plural = _("defenders")
+        indexes = [
+            # The case list counts cases per defender's profession: the professions of the
+            # listed cases' defenders are then read from the index, not from every row.
+            models.Index(fields=["id", "profession"], name="defender_profession_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=DefenderKind.values), name="defender_kind_valid"

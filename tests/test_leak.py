@@ -1,0 +1,427 @@
+"""
+The leak test: an observatory of several hundred records with a unique marker planted in every
+field that is not public and in every field of every record that is not published. Every public
+URL pattern is requested with every published object (and every unpublished one), with the
+markers as queries, as an anonymous reader: no marker may appear in any body or header, and
+every unpublished object is a 404.
+
+A field is public only if PUBLIC below says so; every other text field gets a marker, so a new
+field is confidential until someone decides otherwise. A new public URL pattern makes the test
+fail until it says which objects to request it with.
+"""
+
+import datetime
+import itertools
+import re
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from cases.models import (
+    Addressee,
+    Alert,
+    Alias,
+    Appeal,
+    Authority,
+    Case,
+    CaseDefender,
+    Citation,
+    Defender,
+    Organisation,
+    Recommendation,
+    RecommendationUpdate,
+    RequestedAction,
+    Source,
+    ViolationType,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Text fields a reader may see on a published record. Everything else is confidential.
+PUBLIC = {
+    Case: {"title", "slug", "summary"},
+    Defender: {"public_name", "slug", "protection_status", "public_profile"},
+    Alias: {"name"},  # of a defender whose identity is not protected
+    CaseDefender: {"description"},
+    Alert: {"title", "description", "place", "dispute_note"},
+    Appeal: {"reference_code", "title", "language", "body", "original_url"},
+    RequestedAction: {"text"},
+    Source: {"title", "author", "language", "url"},
+    Citation: {"quoted_passage", "locator", "note"},  # of a public source on a public record
+    Recommendation: {"text", "quote"},
+    RecommendationUpdate: {"description"},
+    # Vocabularies: the public face of the observatory and of the authorities written to.
+    ViolationType: {"name", "slug", "description"},
+    Organisation: {"name", "acronym", "website"},
+    Authority: {"name", "office_holder", "title", "salutation", "postal_address", "email"}
+    | {"website"},
+}
+
+# Namespaces that are never public: the staff workspace and its two-factor login (who may
+# open which of their pages is tests/test_permission_matrix.py).
+STAFF_NAMESPACES = {"admin", "two_factor"}
+
+_serial = itertools.count(1)
+_planted = []
+
+
+def _marker():
+    marker = f"zq{next(_serial):05d}k"
+    _planted.append(marker)
+    return marker
+
+
+def _text_fields(model):
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField)) and not f.choices
+    ]
+
+
+def _marked(model, value_for_public, published=True, public=None, **fields):
+    """Fields for `model`: a marker in each text field that is not public (or in every field)."""
+    public = PUBLIC.get(model, set()) if public is None else public
+    for field in _text_fields(model):
+        if field.name in fields:
+            continue
+        value = value_for_public(field) if published and field.name in public else _marker()
+        if isinstance(field, models.URLField):
+            value = f"https://{value}.example.org/"
+        elif isinstance(field, models.EmailField):
+            value = f"{value}@example.org"
+        fields[field.name] = value[: field.max_length] if field.max_length else value
+    return fields
+
+
+def _public_text(field):
+    if isinstance(field, models.SlugField):
+        return f"public-{next(_serial)}"
+    if field.name == "reference_code":
+        return f"KAZ {next(_serial):03d} / 0720 / OBS 086"
+    if field.name == "language":
+        return "en"
+    return f"Public {field.name} {next(_serial)}"
+
+
+def _create(model, published=True, public=None, **fields):
+    return model.objects.create(**_marked(model, _public_text, published, public, **fields))
+
+
+def _staff(django_user_model):
+    marker = _marker()
+    return django_user_model.objects.create(
+        username=marker, first_name=_marker(), last_name=_marker(), email=f"{_marker()}@x.org"
+    )
+
+
+def _case_with_everything(published, staff, shared):
+    today = datetime.date(2024, 5, 6)
+    now = timezone.now()
+    case = _create(
+        Case,
+        published=published,
+        state_of_concern="KZ",
+        other_states="BE",
+        opened_on=datetime.date(2019, 1, 1),
+        risk_level=Case.RiskLevel.CRITICAL,
+        lead_officer=staff[0],
+        published_at=now if published else None,
+    )
+    case.violation_types.add(shared["violation"])
+    for protected in (False, True):
+        defender = _create(
+            Defender,
+            published=published,
+            identity_protected=protected,
+            nationality="KZ",
+            public=PUBLIC[Defender] if not protected else PUBLIC[Defender] - {"slug"},
+        )
+        if protected and published:
+            # The pseudonym must differ from the (marked) real name, and it is public.
+            assert defender.name != defender.public_name
+        CaseDefender.objects.create(
+            **_marked(CaseDefender, _public_text, published, case=case, defender=defender)
+        )
+        for _ in range(2):
+            alias_public = PUBLIC[Alias] if not protected else set()
+            alias_fields = _marked(
+                Alias, _public_text, published, alias_public, kind=Alias.Kind.SPELLING
+            )
+            Alias.objects.create(defender=defender, **alias_fields)
+    for n in range(6):
+        alert_published = published and n < 4
+        alert = _create(
+            Alert,
+            published=alert_published,
+            case=case,
+            date=today - datetime.timedelta(days=30 * n),
+            kind=Alert.Kind.SEARCH,
+            disputed=n == 0,
+            published_at=now if alert_published else None,
+        )
+        alert.authorities.add(shared["authority"])
+        for source in (shared["public_source"], shared["private_source"]):
+            public = source.is_public and alert_published
+            Citation.objects.create(
+                **_marked(Citation, _public_text, public, source=source, alert=alert)
+            )
+        # A public source cited only here: announced only once the alert is published.
+        lonely = _create(
+            Source,
+            published=alert_published,
+            kind=Source.Kind.PRESS_ARTICLE,
+            is_public=True,
+        )
+        Citation.objects.create(
+            **_marked(Citation, _public_text, alert_published, source=lonely, alert=alert)
+        )
+    appeals = []
+    for state in Appeal.State.values:
+        appeal_published = published and state == Appeal.State.PUBLISHED
+        appeal = _create(
+            Appeal,
+            published=appeal_published,
+            case=case,
+            kind=Appeal.Kind.URGENT_APPEAL,
+            issuer=shared["issuer"],
+            state=state,
+            date=today if state in (Appeal.State.PUBLISHED, Appeal.State.WITHDRAWN) else None,
+            published_at=now if state in (Appeal.State.PUBLISHED, Appeal.State.WITHDRAWN) else None,
+            withdrawn_at=now if state == Appeal.State.WITHDRAWN else None,
+            author=staff[0],
+            reviewer=staff[1],
+            published_by=staff[1] if state != Appeal.State.DRAFT else None,
+        )
+        RequestedAction.objects.create(
+            **_marked(
+                RequestedAction,
+                _public_text,
+                appeal_published,
+                appeal=appeal,
+                position=1,
+                target_state="BE",
+                target_authority=shared["authority"],
+            )
+        )
+        Addressee.objects.create(appeal=appeal, authority=shared["authority"])
+        appeals.append(appeal)
+    for _ in range(2):
+        recommendation = _create(
+            Recommendation,
+            published=published,
+            case=case,
+            target_state="BE",
+            target_authority=shared["authority"],
+            issuer=shared["issuer"],
+            issued_on=datetime.date(2020, 3, 20),
+            appeal=appeals[0] if published else None,
+            source=shared["private_source"],
+        )
+        for n, status in enumerate(["committed", "not_implemented"]):
+            update = _create(
+                RecommendationUpdate,
+                published=published,
+                recommendation=recommendation,
+                status=status,
+                date=datetime.date(2021, 1 + n, 1),
+                recorded_by=staff[0],
+            )
+            Citation.objects.create(
+                **_marked(
+                    Citation,
+                    _public_text,
+                    False,
+                    source=shared["private_source"],
+                    recommendation_update=update,
+                )
+            )
+    return case
+
+
+def _pdf():
+    """An attached file; its original name (file_name) is a confidential field."""
+    return {
+        "file": ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf"),
+        "file_type": Source.FileType.PDF,
+    }
+
+
+@pytest.fixture
+def observatory(django_user_model, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    staff = (_staff(django_user_model), _staff(django_user_model))
+    shared = {
+        "violation": _create(ViolationType),
+        "issuer": _create(Organisation, kind=Organisation.Kind.NGO, country="BE"),
+        "authority": _create(Authority, kind=Authority.Kind.MINISTRY, country="BE"),
+        "public_source": _create(
+            Source,
+            kind=Source.Kind.NGO_STATEMENT,
+            is_public=True,
+            file_is_public=True,
+            **_pdf(),
+        ),
+        "private_source": _create(
+            Source, published=False, kind=Source.Kind.TESTIMONY, is_public=False, **_pdf()
+        ),
+        # A public source whose file is not public.
+        "kept_file_source": _create(
+            Source, kind=Source.Kind.PRESS_ARTICLE, is_public=True, **_pdf()
+        ),
+    }
+    published = [_case_with_everything(True, staff, shared) for _ in range(5)]
+    unpublished = [_case_with_everything(False, staff, shared) for _ in range(3)]
+    # Related cases: a published case linked to a draft one must not announce it.
+    published[0].related_cases.add(unpublished[0], published[1])
+    return {"published": published, "unpublished": unpublished}
+
+
+def _public_patterns():
+    """(route, name) of every URL pattern outside the staff namespaces."""
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                space = pattern.namespace or namespace
+                if space in STAFF_NAMESPACES:
+                    continue
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), space)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                found.append((prefix + str(pattern.pattern), name))
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+def _urls_for(name, observatory):
+    """{url: must be 404} for a public URL pattern, with every published and unpublished object."""
+    published, unpublished = observatory["published"], observatory["unpublished"]
+    public_cases = Case.objects.published()
+    all_defenders = Defender.objects.all()
+    published_defenders = Defender.objects.published().filter(identity_protected=False)
+    by_case = {
+        "cases:case_detail",
+        "cases:case_timeline_feed",
+        "cases:case_appeal_feed",
+    }
+    if name in by_case:
+        cases = published + unpublished
+        return {reverse(name, args=[c.slug]): c not in public_cases for c in cases}
+    if name == "cases:appeal_detail":
+        return {
+            reverse(name, args=[a.pk]): not Appeal.objects.published().filter(pk=a.pk).exists()
+            for a in Appeal.objects.all()
+        }
+    if name == "cases:defender_detail":
+        return {reverse(name, args=[d.slug]): d not in published_defenders for d in all_defenders}
+    if name == "cases:source_file":
+        public_files = Source.objects.with_public_file()
+        return {reverse(name, args=[s.pk]): s not in public_files for s in Source.objects.all()}
+    if name in {"cases:country_detail", "cases:country_appeal_feed"}:
+        return {reverse(name, args=[code]): False for code in ("kz", "be")}
+    if name in {"cases:case_list", "cases:appeal_list", "cases:recommendation_list"}:
+        url = reverse(name)
+        urls = {url: False, f"{url}?state=KZ": False, f"{url}?page=2": False}
+        # Every marker as a query: a search must not find what it must not show.
+        for marker in _planted[::7]:
+            urls[f"{url}?q={marker}"] = False
+        return urls
+    if name == "cases:search":
+        url = reverse(name)
+        urls = {f"{url}?q=public": False, f"{url}?q=public&type=alert": False}
+        for marker in _planted:
+            urls[f"{url}?q={marker}"] = False
+        return urls
+    if name in {
+        "cases:home",
+        "cases:appeal_feed",
+        "cases:country_list",
+        "cases:source_list",
+        "sitemap",
+        "robots_txt",
+    }:
+        return {reverse(name): False}
+    return None
+
+
+def _assert_clean(url, response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    body = content.decode(errors="replace").lower()
+    headers = " ".join(f"{k}: {v}" for k, v in response.headers.items()).lower()
+    # A query is echoed back to whoever typed it ("results for …"): that is not a leak.
+    found = {m for m in _planted if (m in body or m in headers) and m not in url}
+    assert not found, f"{url} shows {sorted(found)[:5]}"
+    assert "critical" not in body, f"{url} shows a risk level"
+
+
+def test_no_marker_reaches_any_public_url(client, observatory):
+    assert len(_planted) > 500
+    records = sum(
+        m.objects.count()
+        for m in apps.get_app_config("cases").get_models()
+        if not m.__name__.startswith("Historical")
+    )
+    assert records >= 200
+    requested = 0
+    unclassified = []
+    for route, name in _public_patterns():
+        urls = _urls_for(name, observatory)
+        if urls is None:
+            unclassified.append(f"{route} ({name})")
+            continue
+        for url, must_be_404 in urls.items():
+            response = client.get(url)
+            requested += 1
+            if must_be_404:
+                assert response.status_code == 404, url
+            else:
+                assert response.status_code == 200, url
+            _assert_clean(url, response)
+    assert not unclassified, f"say how to request these public URLs here: {unclassified}"
+    assert requested > 100
+
+
+def test_error_pages_show_no_marker(client, observatory):
+    marker = _planted[0]
+    for url in [
+        f"/no-such-page-{marker}/",
+        f"/cases/?state={marker}",
+        f"/cases/?year={marker}",
+        f"/appeals/?kind={marker}",
+        f"/cases/?q={'x' * 1000}",
+        f"/cases/?page={marker}",
+    ]:
+        response = client.get(url)
+        assert response.status_code in (200, 400, 404), url
+        _assert_clean(url, response)
+
+
+def test_the_published_records_are_shown(client, observatory):
+    """The test would pass on an empty site; this proves the public pages do show things."""
+    case = observatory["published"][0]
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert case.title in page and case.summary in page
+    alert = case.alerts.filter(published_at__isnull=False).first()
+    assert alert.title in page and alert.description in page
+    shown = case.defenders.filter(identity_protected=True).get()
+    assert shown.public_name in page
+    assert re.search(r"Public quoted_passage \d+", page)  # a public source's citation
+
+
+def test_markers_are_planted_in_every_confidential_field(observatory):
+    """Each field outside PUBLIC holds a marker on some record: nothing escapes the test."""
+    for model in apps.get_app_config("cases").get_models():
+        if model.__name__.startswith("Historical"):
+            continue
+        for field in _text_fields(model):
+            if field.name in PUBLIC.get(model, set()) and model not in (Alias, Citation):
+                continue
+            values = model.objects.values_list(field.name, flat=True)
+            assert any(v and "zq" in v for v in values), f"{model.__name__}.{field.name}"

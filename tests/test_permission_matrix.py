@@ -1,0 +1,339 @@
+"""
+Every URL pattern, for every kind of visitor: anonymous, staff who gave a password but not a
+one-time code, staff without any permission, a case officer, a publisher.
+
+The patterns are read from the URL resolver, so a pattern added later is requested here too,
+and fails the test until it is classified in `expectation()` below.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cases.models import Appeal, Case, Defender, Source
+from tests.factories import log_in, make_staff
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "password-only", "no-permission", "contributor", "case-officer", "publisher"]
+PUBLIC = {
+    "cases:home",
+    "cases:case_list",
+    "cases:case_detail",
+    "cases:case_timeline_feed",
+    "cases:case_appeal_feed",
+    "cases:appeal_list",
+    "cases:appeal_feed",
+    "cases:appeal_detail",
+    "cases:recommendation_list",
+    "cases:defender_detail",
+    "cases:country_list",
+    "cases:country_detail",
+    "cases:country_appeal_feed",
+    "cases:source_list",
+    "cases:search",
+    "cases:source_file",
+    "sitemap",
+    "robots_txt",
+}
+ADMIN_LOGIN = "/admin/login/"
+TWO_FACTOR_LOGIN = "/account/login/"
+
+
+def url_patterns(patterns=None, prefix="", namespace=None):
+    """(name, route, pattern) for every pattern; name is None for unnamed ones."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            assert isinstance(pattern, URLPattern)
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield name, prefix + str(pattern.pattern), pattern
+
+
+def model_admins():
+    """{"cases_case": (model, model_admin), …} for every model of the admin."""
+    return {
+        f"{model._meta.app_label}_{model._meta.model_name}": (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+    }
+
+
+UNNAMED_OBJECT = re.compile(r"^admin/(?P<app>[a-z_]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+
+
+def object_of(model):
+    # The newest: for appeals, the demo's appeal in review, which its roles may still edit
+    # (published appeals are only corrected by publishers, and never deleted).
+    obj = model._default_manager.order_by("-pk").first()
+    assert obj is not None, f"Give the permission matrix an object of {model.__name__}."
+    return obj
+
+
+def urls_to_request():
+    """(label, url, rule) for every pattern; rule says what each role should get."""
+    admins = model_admins()
+    case = Case.objects.published().get(slug="botagoz-jardemalie")
+    public_kwargs = {
+        "slug": case.slug,
+        "pk": Appeal.objects.published().filter(case=case).first().pk,
+        "code": "be",
+    }
+    found = []
+    for name, route, pattern in url_patterns():
+        label = name or route
+        if name in PUBLIC:
+            kwargs = {key: public_kwargs[key] for key in pattern.pattern.converters}
+            if name == "cases:defender_detail":
+                kwargs["slug"] = Defender.objects.filter(identity_protected=False).first().slug
+            if name == "cases:source_file":
+                kwargs["pk"] = Source.objects.with_public_file().get().pk
+            found.append((label, reverse(name, kwargs=kwargs), ("public",)))
+            continue
+        prefix = next((p for p in admins if (name or "").startswith(f"admin:{p}_")), None)
+        if prefix:
+            model, _admin = admins[prefix]
+            obj = object_of(model)
+            action = name.removeprefix(f"admin:{prefix}_")
+            if action in ("changelist", "add", "deleted"):
+                url = reverse(name)
+            elif action == "simple_history":
+                version = model.history.filter(id=obj.pk).order_by("history_id").first()
+                url = reverse(name, args=[obj.pk, version.history_id])
+            elif action in ("config", "qrcode", "file"):
+                url = reverse(name, kwargs={"pk": obj.pk})
+            elif action == "password_change":
+                url = reverse(name, kwargs={"id": obj.pk})
+            else:
+                url = reverse(name, kwargs={"object_id": obj.pk})
+            found.append((label, url, ("model", model, action)))
+            continue
+        unnamed = UNNAMED_OBJECT.match(route) if name is None else None
+        if unnamed:
+            model, _admin = admins[f"{unnamed['app']}_{unnamed['model']}"]
+            found.append(
+                (
+                    label,
+                    f"/admin/{unnamed['app']}/{unnamed['model']}/{object_of(model).pk}/",
+                    ("object-redirect",),
+                )
+            )
+            continue
+        found.append((label, *special_url(name, route)))
+    return found
+
+
+def special_url(name, route):
+    """The admin's and two-factor's own pages, and the admin's catch-all."""
+    case = Case.objects.get(slug="botagoz-jardemalie")
+    from django.contrib.contenttypes.models import ContentType
+
+    special = {
+        "admin:index": (reverse("admin:index"), ("staff",)),
+        "admin:search": (reverse("admin:search") + "?q=Jardemalie", ("staff",)),
+        "admin:login": (reverse("admin:login"), ("admin-login",)),
+        "admin:logout": (reverse("admin:logout"), ("logout",)),
+        "admin:password_change": (reverse("admin:password_change"), ("staff",)),
+        "admin:password_change_done": (reverse("admin:password_change_done"), ("staff",)),
+        "admin:jsi18n": (reverse("admin:jsi18n"), ("staff",)),
+        "admin:autocomplete": (
+            reverse("admin:autocomplete") + "?app_label=cases&model_name=alert&field_name=case",
+            ("perm", "cases.view_case"),
+        ),
+        "admin:view_on_site": (
+            reverse(
+                "admin:view_on_site",
+                args=[ContentType.objects.get_for_model(Case).pk, case.pk],
+            ),
+            ("view-on-site",),
+        ),
+        "admin:app_list": (reverse("admin:app_list", args=["cases"]), ("app-list",)),
+        "two_factor:login": (reverse("two_factor:login"), ("public",)),
+        "two_factor:setup": (reverse("two_factor:setup"), ("setup",)),
+        "two_factor:qr": (reverse("two_factor:qr"), ("qr",)),
+        "two_factor:setup_complete": (reverse("two_factor:setup_complete"), ("verified",)),
+        "two_factor:backup_tokens": (reverse("two_factor:backup_tokens"), ("verified",)),
+    }
+    if name in special:
+        return special[name]
+    if name is None and route == "admin/(?P<url>.*)$":
+        return "/admin/no-such-page/", ("catch-all",)
+    pytest.fail(
+        f"The URL pattern {name or route!r} is not in the permission matrix: "
+        "say who may open it in tests/test_permission_matrix.py."
+    )
+
+
+MODEL_PERMISSION = {
+    "changelist": "view",
+    "change": "view",
+    "history": "view",
+    "preview": "view",
+    "add": "add",
+    "deleted": "add",
+    "delete": "delete",
+    "simple_history": "change",
+    "password_change": "change",
+}
+
+
+def expectation(rule, role, user):
+    """(status, where a redirect goes) that `role` should get from a GET of the rule's URL."""
+    kind = rule[0]
+    if kind == "public":
+        return 200, None
+    if kind == "admin-login":
+        # Always on to the two-factor login, or to the setup for staff without a device.
+        return 302, "/account/two_factor/setup/" if role == "password-only" else TWO_FACTOR_LOGIN
+    if kind in ("setup", "qr", "verified"):
+        if role == "anonymous":
+            return 302, TWO_FACTOR_LOGIN
+        if kind == "setup":  # only for staff without an authenticator yet
+            return (200, None) if role == "password-only" else (302, None)
+        if kind == "qr":  # the QR code exists only during a setup
+            return 404, None
+        return (302, TWO_FACTOR_LOGIN) if role == "password-only" else (200, None)
+    # Everything else is the admin: no page before a verified two-factor login.
+    if role in ("anonymous", "password-only"):
+        return 302, "/admin/" if kind == "logout" else ADMIN_LOGIN
+    if kind == "logout":
+        return 405, None  # POST only
+    if kind == "staff":
+        return 200, None
+    if kind in ("object-redirect", "view-on-site"):
+        return 302, None
+    if kind == "catch-all":
+        return 404, None
+    if kind == "app-list":
+        return (200, None) if user.get_all_permissions() else (404, None)
+    if kind == "perm":
+        return (200, None) if user.has_perm(rule[1]) else (403, None)
+    model, action = rule[1], rule[2]
+    opts = model._meta
+    if action in ("submit", "return", "follow_up"):
+        return 405, None  # workflow steps change state: POST only
+    if action in ("publish", "withdraw"):
+        return (200, None) if user.has_perm("cases.publish_appeal") else (403, None)
+    if action in ("config", "qrcode"):
+        return 403, None  # authenticator secrets are never shown in the admin
+    if action == "file":
+        # The demo's newest source has a private file: view-confidential staff only, and
+        # no one else learns that it exists.
+        may = user.has_perm("cases.view_source") and user.has_perm("cases.view_confidential")
+        return (200, None) if may else (404, None)
+    permission = MODEL_PERMISSION[action]
+    allowed = user.has_perm(f"{opts.app_label}.{permission}_{opts.model_name}")
+    if permission == "view":
+        allowed = allowed or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+    return (200, None) if allowed else (403, None)
+
+
+def visitor(client, role):
+    from django.contrib.auth.models import AnonymousUser
+
+    if role == "anonymous":
+        return AnonymousUser()
+    if role == "password-only":
+        # A case officer who gave the right password but has not set up an authenticator:
+        # logged in, not verified.
+        user = make_staff("case-officer")
+        client.post(
+            reverse("two_factor:login"),
+            {
+                "login_view-current_step": "auth",
+                "auth-username": user.username,
+                "auth-password": "a long test password",
+            },
+        )
+        assert client.session["_auth_user_id"] == str(user.pk)
+        return user
+    if role == "no-permission":
+        user = make_staff("case-officer")
+        user.groups.clear()
+    else:
+        user = make_staff(role)
+    log_in(client, user)
+    return user
+
+
+@pytest.fixture
+def demo(jardemalie, settings, tmp_path):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import make_urgent_appeal
+
+    call_command("record_history_baseline", verbosity=0)
+    # Source files: one anyone may download, then (the newest source) a private one.
+    from django.core.files.base import ContentFile
+
+    from tests.factories import make_source
+
+    settings.MEDIA_ROOT = tmp_path / "private"
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    for public in (True, False):
+        make_source(
+            file=ContentFile(pdf, name="statement.pdf"),
+            file_type="application/pdf",
+            file_size=len(pdf),
+            file_is_public=public,
+        )
+    # Objects of every admin model, so that every object URL opens something.
+    owner = make_staff("case-officer", username="device-owner")
+    TOTPDevice.objects.create(user=owner, name="default")
+    StaticDevice.objects.create(user=owner, name="backup")
+    appeal = make_urgent_appeal(jardemalie, author=owner)
+    appeal.state = Appeal.State.IN_REVIEW
+    appeal.save()
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    AccessAttempt.objects.create(username="someone", ip_address="192.0.2.1", failures_since_start=1)
+    AccessLog.objects.create(username="someone", ip_address="192.0.2.1")
+    AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1")
+    return jardemalie
+
+
+# A floor on what each role meets, so that the matrix cannot pass by requesting little.
+AT_LEAST = {
+    "anonymous": {302: 180, 200: 16},
+    "password-only": {302: 180, 200: 16},
+    "no-permission": {403: 140, 200: 20},
+    "contributor": {200: 110, 403: 45},
+    "case-officer": {200: 110, 403: 45},
+    "publisher": {200: 120, 403: 40},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_pattern_answers_each_role_as_it_should(client, demo, role):
+    from collections import Counter
+
+    user = visitor(client, role)
+    wrong = []
+    statuses = Counter()
+    for label, url, rule in urls_to_request():
+        response = client.get(url)
+        status, location = expectation(rule, role, user)
+        got = response.status_code
+        statuses[got] += 1
+        if got != status or (location and not response.get("Location", "").startswith(location)):
+            wrong.append(
+                f"{label} {url}: expected {status} {location or ''}, "
+                f"got {got} {response.get('Location', '')}"
+            )
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+    for status, count in AT_LEAST[role].items():
+        assert statuses[status] >= count, statuses
+
+
+def test_the_matrix_covers_every_url_pattern(demo):
+    requested = {label for label, _url, _rule in urls_to_request()}
+    every = {name or route for name, route, _pattern in url_patterns()}
+    assert requested == every
+    assert len(every) > 150
