@@ -1,7 +1,16 @@
 """Sources and the citations that tie alerts and recommendation updates to them."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.views.decorators.http import require_safe
 
+from .. import confidential, files
 from ..models import Citation, Source
 from .base import ObservatoryAdmin
 
@@ -18,18 +27,105 @@ class CitationInline(admin.TabularInline):
     fields = ["source", "quoted_passage", "locator", "note", "position"]
 
 
+class StoredFile:
+    """What the file widget shows as "Currently": the original name, linking to the file view."""
+
+    def __init__(self, url, name):
+        self.url = url
+        self.name = name
+
+    def __str__(self):
+        return self.name
+
+
+class SourceFileWidget(AdminFileWidget):
+    """The admin file input, with its link going through the staff file view."""
+
+    stored = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.stored is not None:
+            context["widget"]["value"] = self.stored
+        return context
+
+
+class SourceForm(forms.ModelForm):
+    class Meta:
+        # The admin supplies the model and the fields.
+        widgets = {"file": SourceFileWidget}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        source = self.instance
+        if "file" in self.fields and source.pk and source.file:
+            url = reverse("admin:cases_source_file", args=[source.pk])
+            name = source.file_name or files.download_name(source, for_staff=True)
+            self.fields["file"].widget.stored = StoredFile(url, name)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is False:  # "Clear" ticked: the source keeps no file
+            self.instance.file_type, self.instance.file_size, self.instance.file_name = "", None, ""
+            return upload
+        if not isinstance(upload, UploadedFile):
+            return upload  # no file, or the one already stored, unchanged
+        checked = files.check_upload(upload)
+        self.instance.file_type = checked.content_type
+        self.instance.file_size = len(checked.content)
+        self.instance.file_name = checked.original_name
+        return checked.as_django_file()
+
+
 @admin.register(Source)
 class SourceAdmin(ObservatoryAdmin):
+    form = SourceForm
     list_display = ["title", "kind", "publisher", "date", "language", "is_public", "reliability"]
     list_filter = ["kind", "is_public", "reliability", "language"]
     list_select_related = ["publisher"]
     search_fields = ["title", "author", "url", "publisher__name", "publisher__acronym"]
     autocomplete_fields = ["publisher"]
+    readonly_fields = ["stored_file"]
 
     def get_queryset(self, request):
         # A source's name includes its publisher; the autocomplete of every citation inline
         # reads this queryset, which list_select_related does not reach.
         return super().get_queryset(request).select_related("publisher")
+
+    @admin.display(description=Source._meta.get_field("file_type").verbose_name)
+    def stored_file(self, source):
+        if not source.file:
+            return "—"
+        label = source.get_file_type_display()
+        if source.file_size is not None:
+            return f"{label}, {filesizeformat(source.file_size)}"
+        return label
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/file/",
+                self.admin_site.admin_view(self.file_view),
+                name="cases_source_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, pk):
+        """
+        Any source's file, for staff who may view sources and its file (a private file needs
+        the view-confidential permission); a 404 for everyone else.
+        """
+        return require_safe(self._file)(request, pk)
+
+    def _file(self, request, pk):
+        source = get_object_or_404(Source, pk=pk)
+        # A private file is confidential: staff who may not see it in the form cannot fetch it.
+        if not self.has_view_permission(request, source) or "file" in confidential.hidden_fields(
+            request.user, Source, source
+        ):
+            raise Http404
+        return files.file_response(source, public=False)
 
 
 @admin.register(Citation)

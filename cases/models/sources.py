@@ -1,8 +1,13 @@
 """The documents the observatory relies on, and the passages it cites from them."""
 
+import secrets
+from pathlib import PurePath
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,6 +23,19 @@ class SourceQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_public=True)
 
+    def with_public_file(self):
+        """Published sources whose attached file anyone may download."""
+        return self.published().filter(file_is_public=True).exclude(file="")
+
+
+def source_file_path(instance, filename):
+    """
+    A random name that keeps only the extension: an original file name ("statement of
+    witness X.pdf") can identify people, and must not be guessable from a public address.
+    """
+    extension = PurePath(filename).suffix.lower()
+    return f"sources/{timezone.now():%Y}/{secrets.token_urlsafe(18)}{extension}"
+
 
 class SourceKind(models.TextChoices):
     NGO_STATEMENT = "ngo_statement", _("NGO statement")
@@ -28,6 +46,18 @@ class SourceKind(models.TextChoices):
     LETTER = "letter", _("letter")
     TESTIMONY = "testimony", _("internal testimony")
     OTHER = "other", _("other")
+
+
+class SourceFileType(models.TextChoices):
+    """What an attached file's content was checked to be (cases.files)."""
+
+    NONE = "", _("no file")
+    PDF = "application/pdf", "PDF"
+    JPEG = "image/jpeg", "JPEG"
+    PNG = "image/png", "PNG"
+    WEBP = "image/webp", "WebP"
+    TEXT = "text/plain", _("plain text")
+    UNCHECKED = "application/octet-stream", _("unchecked (stored before uploads were checked)")
 
 
 class SourceReliability(models.TextChoices):
@@ -41,6 +71,8 @@ class Source(PartialDate, TimeStamped):
     Kind = SourceKind
 
     Reliability = SourceReliability
+
+    FileType = SourceFileType
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
@@ -66,7 +98,30 @@ class Source(PartialDate, TimeStamped):
         _("language"), max_length=12, validators=[language_code], default="en"
     )
     url = models.URLField(_("address"), max_length=500, blank=True)
-    file = models.FileField(_("file"), upload_to="sources/%Y/", blank=True)
+    file = models.FileField(
+        _("file"),
+        upload_to=source_file_path,
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "PDF, JPEG, PNG, WebP or plain text. Images are re-encoded without their metadata "
+            "(camera, date, GPS position)."
+        ),
+    )
+    # Set from the file's content when it is uploaded (cases.files), never from its name.
+    file_type = models.CharField(
+        _("file type"), max_length=100, choices=FileType.choices, blank=True, editable=False
+    )
+    file_size = models.PositiveBigIntegerField(
+        _("file size"), null=True, blank=True, editable=False
+    )
+    file_name = models.CharField(
+        _("original file name"),
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text=_("Internal: the name the file was uploaded with; never shown publicly."),
+    )
     is_public = models.BooleanField(
         _("public"),
         default=False,
@@ -108,6 +163,16 @@ class Source(PartialDate, TimeStamped):
                 condition=models.Q(file_is_public=False) | models.Q(is_public=True),
                 name="source_public_file_needs_public_source",
             ),
+            models.CheckConstraint(
+                condition=models.Q(file_type__in=SourceFileType.values),
+                name="source_file_type_valid",
+            ),
+            # A stored file is served with the type its content was checked to be.
+            models.CheckConstraint(
+                condition=models.Q(file="", file_type="")
+                | (~models.Q(file="") & ~models.Q(file_type="")),
+                name="source_file_has_type",
+            ),
         ]
 
     def __str__(self):
@@ -124,6 +189,13 @@ class Source(PartialDate, TimeStamped):
 
     def is_published(self):
         return self.is_public
+
+    def has_public_file(self):
+        return bool(self.file) and self.file_is_public and self.is_published()
+
+    def get_file_url(self):
+        """The public address of the file; only for a source whose file is public."""
+        return reverse("cases:source_file", args=[self.pk])
 
 
 class Citation(models.Model):
