@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, files, views
 
 app_name = "cases"
 
@@ -21,4 +21,6 @@ urlpatterns = [
         "countries/<str:code>/appeals.atom", feeds.CountryAppealFeed(), name="country_appeal_feed"
     ),
     path("sources/", views.source_list, name="source_list"),
+    path("search/", views.search, name="search"),
+    path("sources/<int:pk>/file", files.public_source_file, name="source_file"),
 ]

@@ -6,7 +6,7 @@ the number of alerts, appeals or recommendations.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
+from . import confidential
+from . import search as site_search
 from .filters import AppealFilter, CaseFilter, RecommendationFilter
 from .models import (
     Alert,
@@ -29,6 +31,7 @@ from .models import (
     RecommendationUpdate,
     Source,
 )
+from .timeline import render_timeline
 
 CASES_PER_PAGE = 20
 APPEALS_PER_PAGE = 20
@@ -152,10 +155,15 @@ def case_list(request):
 def case_detail(request, slug):
     case = get_object_or_404(Case.objects.published(), slug=slug)
     defender_links = case.defender_links.select_related("defender")
+    # Into plain lists (to_attr): a timeline has hundreds of alerts, and a related manager
+    # and a cloned queryset per alert and relation cost more than the rows themselves.
     alerts = list(
         Alert.objects.published()
         .filter(case=case)
-        .prefetch_related(Prefetch("citations", queryset=_public_citations()), "authorities")
+        .prefetch_related(
+            Prefetch("citations", queryset=_public_citations(), to_attr="public_citations"),
+            Prefetch("authorities", to_attr="authority_list"),
+        )
     )
     appeals = Appeal.objects.published().filter(case=case).select_related("issuer")
     recommendations = list(
@@ -175,7 +183,7 @@ def case_detail(request, slug):
         .order_by("target_state", "issued_on", "id")
     )
     sources = _number_sources(
-        [c for alert in alerts for c in alert.citations.all()]
+        [c for alert in alerts for c in alert.public_citations]
         + [c for r in recommendations for u in r.updates.all() for c in u.citations.all()]
     )
     return render(
@@ -185,6 +193,7 @@ def case_detail(request, slug):
             "case": case,
             "defender_links": defender_links,
             "alerts": alerts,
+            "timeline": render_timeline(alerts),
             "appeals": appeals,
             "recommendations": recommendations,
             "sources": sources,
@@ -253,9 +262,7 @@ def recommendation_list(request):
     summary = _tracker_summary(published, today)
     recommendations = (
         published.with_status()
-        .annotate(
-            is_overdue=Exists(Recommendation.objects.overdue(today).filter(pk=OuterRef("pk")))
-        )
+        .with_is_overdue(today)
         .select_related("issuer", "target_authority", "case", "appeal__case", "source")
         .prefetch_related(
             "co_issuers",
@@ -447,6 +454,51 @@ def source_list(request):
     for source in page.object_list:
         source.cases = sorted(cited_in.get(source.pk, {}).items(), key=lambda item: item[1])
     return render(request, "cases/source_list.html", {"page": page, "page_notice": notice})
+
+
+# Results per type on the search page, and on the page of one type ("more").
+SEARCH_GROUP_SIZE = 5
+SEARCH_TYPE_SIZE = 50
+
+
+def search_context(request, *, public, user=None):
+    """
+    The context of a search page and its status: 400 with a message for a query that cannot
+    be searched, an empty page for no query, else the results grouped by type. The public
+    site and the admin share it; `public` decides where the search starts, and a staff `user`
+    searches only the types they may view.
+    """
+    raw = request.GET.get("q", "")
+    kind = request.GET.get("type", "")
+    context = {"query": "", "kind": kind, "groups": [], "error": ""}
+    try:
+        query = site_search.clean_query(raw)
+        if kind and kind not in site_search.KINDS:
+            raise site_search.SearchError(_("There is no such type of result to search."))
+    except site_search.SearchError as error:
+        context["error"] = str(error)
+        return context, 400
+    context["query"] = query
+    if not query:
+        return context, 200
+    kinds = [kind] if kind else list(site_search.KINDS)
+    if user is not None:
+        kinds = [k for k in kinds if user.has_perm(f"cases.view_{k}")]
+    context["groups"] = site_search.search(
+        query,
+        public=public,
+        kinds=kinds,
+        limit=SEARCH_TYPE_SIZE if kind else SEARCH_GROUP_SIZE,
+        confidential=user is not None and confidential.may_view(user),
+    )
+    context["found"] = any(group.results for group in context["groups"])
+    return context, 200
+
+
+@require_GET
+def search(request):
+    context, status = search_context(request, public=True)
+    return render(request, "cases/search.html", context, status=status)
 
 
 @require_GET

@@ -1,0 +1,388 @@
+"""
+One search across cases, alerts, appeals, recommendations and defenders, grouped by type.
+
+PostgreSQL: full-text search over the `public_search` columns that migration 0004 generates
+from public fields only (English and French stemming, accents folded, GIN indexes), trigram
+similarity (pg_trgm) on names, aliases and titles so that a source's misspelling still finds
+the record, and reference codes compared without spaces. The matching passage comes from
+ts_headline(). SQLite: every word of the query must occur (icontains) in the same fields, and
+the passage is marked here.
+
+The public search starts from the `published()` querysets and reads only public fields; the
+staff search (the admin) starts from every record and also matches the real names and aliases
+of protected defenders. Either way a page costs one query per type, whatever the data size.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BooleanField, Case, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace, Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Alert, Appeal, Defender, Recommendation
+from .models import Case as CaseModel
+
+MAX_QUERY_LENGTH = 200
+# How many matches per type are ranked: enough for any reader, and a bound on the work a
+# query that matches half the database can cause. Beyond it the order is not by relevance.
+CANDIDATES = 300
+# Fuzzy title matches only for short, name-like queries: a long phrase is a full-text search.
+FUZZY_MAX_WORDS = 2
+# pg_trgm's default word_similarity_threshold: "Jardimalie" ~ "Jardemalie" is 0.73.
+SNIPPET_WORDS = 30
+
+# ts_headline() marks matches with two private-use characters, which the page turns into
+# <mark> after escaping everything else.
+START, STOP = "\ue000", "\ue001"
+_HEADLINE_OPTIONS = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
+    "MaxFragments=2, FragmentDelimiter=' … '"
+)
+
+
+class SearchError(ValueError):
+    """The query cannot be searched; the message says why."""
+
+
+def clean_query(raw):
+    """The query with its spaces tidied; SearchError for what no search should receive."""
+    if len(raw) > MAX_QUERY_LENGTH:
+        raise SearchError(
+            _("The search is too long: %(n)s characters at most.") % {"n": MAX_QUERY_LENGTH}
+        )
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in raw if ch != " "):
+        raise SearchError(_("The search contains characters that cannot be searched."))
+    return " ".join(raw.split())
+
+
+@dataclass
+class Result:
+    obj: object
+    title: str
+    url: str
+    meta: str
+    snippet: list = field(default_factory=list)  # [(text, is_match), ...]
+
+
+@dataclass
+class Group:
+    kind: str
+    label: str
+    results: list
+    more: bool
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    model: type
+    title: str  # the field shown as the result's title
+    body: str  # the field the passage is taken from
+    # Fields the SQLite fallback matches; "public" for both searches, "staff" for staff only.
+    fields: tuple
+    staff_fields: tuple = ()
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind("case", _("Cases"), CaseModel, "title", "summary", ("title", "summary")),
+        Kind(
+            "alert",
+            _("Alerts"),
+            Alert,
+            "title",
+            "description",
+            ("title", "description", "place", "dispute_note"),
+        ),
+        Kind(
+            "appeal",
+            _("Appeals"),
+            Appeal,
+            "title",
+            "body",
+            ("title", "reference_code", "body"),
+        ),
+        Kind("recommendation", _("Recommendations"), Recommendation, "text", "text", ("text",)),
+        Kind(
+            "defender",
+            _("Defenders"),
+            Defender,
+            "public_name",
+            "public_profile",
+            ("public_name", "protection_status", "public_profile"),
+            staff_fields=("name",),
+        ),
+    )
+}
+
+
+def base_queryset(kind, public):
+    """Where the search starts: what the public may see, or every record for staff."""
+    model = KINDS[kind].model
+    queryset = model.objects.published() if public else model.objects.all()
+    if kind == "defender" and public:
+        # A protected defender has no public page and is found by no public search.
+        queryset = queryset.filter(identity_protected=False)
+    if kind in ("alert", "appeal", "recommendation"):
+        queryset = queryset.select_related("case")
+    return queryset
+
+
+def search(query, *, public=True, kinds=None, limit=5, confidential=False):
+    """
+    The groups of results for `query` (already cleaned), `limit` per type, best first. One
+    query per type. Staff search (`public` false) also matches the real names and aliases of
+    protected defenders, and shows the real names, only when `confidential` (the user may
+    view confidential fields).
+    """
+    reveal = not public and confidential
+    groups = []
+    for name in KINDS if kinds is None else kinds:
+        kind = KINDS[name]
+        queryset = base_queryset(name, public)
+        if connection.vendor == "postgresql":
+            rows = _postgresql(queryset, kind, query, public, reveal)
+        else:
+            rows = _fallback(queryset, kind, query, public, reveal)
+        rows = list(rows[: limit + 1])
+        groups.append(
+            Group(
+                kind=name,
+                label=kind.label,
+                results=[_result(row, kind, query, public, reveal) for row in rows[:limit]],
+                more=len(rows) > limit,
+            )
+        )
+    return groups
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+_TSQUERY = (
+    "(websearch_to_tsquery('english'::regconfig, observatory_unaccent(%s))"
+    " || websearch_to_tsquery('french'::regconfig, observatory_unaccent(%s)))"
+)
+_FUZZY = "observatory_unaccent(%s) <%% observatory_unaccent({column})"
+
+
+def _like_pattern(text):
+    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+
+
+def _code_key(query):
+    return re.sub(r"\s+", "", query).upper()
+
+
+# The SQL below is assembled from this module's constants and the models' table and field
+# names only; the reader's text is always a query parameter (ruff S608/S611 and bandit
+# B608/B611 warn of the former: reviewed).
+def _postgresql(queryset, kind, query, public, reveal):
+    table = kind.model._meta.db_table
+    short = len(query.split()) <= FUZZY_MAX_WORDS
+    # Each branch can use its own index; UNION of ids, each branch capped.
+    branches = [(f"SELECT id FROM {table} WHERE public_search @@ {_TSQUERY}", [query, query])]  # noqa: S608 # nosec B608
+    if kind.name == "defender":
+        branches.append(
+            (f"SELECT id FROM {table} WHERE {_FUZZY.format(column='public_name')}", [query])  # noqa: S608 # nosec B608
+        )
+        protected = "" if reveal else " AND NOT d.identity_protected"
+        branches.append(
+            (
+                f"SELECT d.id FROM {table} d WHERE {_FUZZY.format(column='d.name')}{protected}",  # noqa: S608 # nosec B608
+                [query],
+            )
+        )
+        branches.append(
+            (
+                f"SELECT a.defender_id FROM cases_alias a JOIN {table} d ON d.id = a.defender_id"  # noqa: S608 # nosec B608
+                f" WHERE {_FUZZY.format(column='a.name')}{protected}",
+                [query],
+            )
+        )
+    elif short and kind.name in ("case", "alert", "appeal"):
+        branches.append((f"SELECT id FROM {table} WHERE {_FUZZY.format(column='title')}", [query]))  # noqa: S608 # nosec B608
+    if kind.name == "appeal" and len(_code_key(query)) >= 3:
+        branches.append(
+            (
+                f"SELECT id FROM {table} WHERE reference_code <> ''"  # noqa: S608 # nosec B608
+                " AND observatory_code_key(reference_code) LIKE %s",
+                [_like_pattern(_code_key(query))],
+            )
+        )
+    sql = " UNION ".join(f"({branch} LIMIT {CANDIDATES})" for branch, _params in branches)
+    params = [p for _branch, branch_params in branches for p in branch_params]
+
+    column = f'"{table}"'
+    rank_sql = (
+        f"ts_rank({column}.public_search, {_TSQUERY})"
+        f" + word_similarity(observatory_unaccent(%s), observatory_unaccent({column}.{kind.title}))"
+    )
+    rank_params = [query, query, query]
+    if kind.name == "appeal":
+        rank_sql += (
+            f" + CASE WHEN {column}.reference_code <> ''"
+            f" AND observatory_code_key({column}.reference_code) LIKE %s THEN 2 ELSE 0 END"
+        )
+        rank_params.append(_like_pattern(_code_key(query)))
+    headline_sql = f"ts_headline('english'::regconfig, {column}.{kind.body}, {_TSQUERY}, %s)"
+    return (
+        queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 # nosec B611
+        .annotate(
+            rank=RawSQL(rank_sql, rank_params, output_field=FloatField()),  # noqa: S611 # nosec B611
+            headline=RawSQL(headline_sql, [query, query, _HEADLINE_OPTIONS]),  # noqa: S611 # nosec B611
+        )
+        .order_by("-rank", "-pk")
+    )
+
+
+def _split_headline(text):
+    """ts_headline's marked text as (text, is_match) pieces; the template escapes each."""
+    pieces = []
+    for i, part in enumerate(re.split(f"[{START}{STOP}]", text)):
+        if part:
+            pieces.append((part, i % 2 == 1))
+    return pieces
+
+
+# --- SQLite and other databases ----------------------------------------------------------------
+
+
+def _words(query):
+    return [word for word in re.split(r"[\s,;:!?\"()]+", query) if word]
+
+
+def _fallback(queryset, kind, query, public, reveal):
+    fields = kind.fields + (() if public else kind.staff_fields)
+    words = _words(query)
+    if not words:
+        return queryset.none()
+    condition = Q()
+    for word in words:
+        any_field = Q()
+        for name in fields:
+            match = Q(**{f"{name}__icontains": word})
+            if name in kind.staff_fields and not reveal:
+                match &= Q(identity_protected=False)
+            any_field |= match
+        if kind.name == "defender":
+            aliases = Q(aliases__name__icontains=word)
+            if not reveal:
+                aliases &= Q(identity_protected=False)
+            any_field |= Q(pk__in=Defender.objects.filter(aliases).values("pk"))
+        condition &= any_field
+    if kind.name == "appeal":
+        code = Replace(Upper("reference_code"), Value(" "), Value(""))
+        condition |= Q(~Q(reference_code=""), code_key__contains=_code_key(query))
+        queryset = queryset.alias(code_key=code)
+    in_title = Q()
+    for word in words:
+        in_title &= Q(**{f"{kind.title}__icontains": word})
+    return (
+        queryset.filter(condition)
+        .annotate(
+            rank=Case(
+                When(in_title, then=Value(2.0)),
+                default=Value(1.0),
+                output_field=FloatField(),
+            ),
+            exact=Case(
+                When(**{f"{kind.title}__iexact": query}, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-exact", "-rank", "-pk")
+    )
+
+
+def mark_words(text, query, max_words=SNIPPET_WORDS):
+    """
+    A passage of `text` around the first word of `query` it contains, as (text, is_match)
+    pieces for the template to escape; the start of the text when no word occurs.
+    """
+    words = sorted({w.lower() for w in _words(query)}, key=len, reverse=True)
+    if not text:
+        return []
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+    first = pattern.search(text) if pattern else None
+    tokens = text.split(" ")
+    if first:
+        before = text[: first.start()].count(" ")
+        start = max(0, before - max_words // 3)
+    else:
+        start = 0
+    passage = " ".join(tokens[start : start + max_words])
+    prefix = "… " if start else ""
+    suffix = " …" if start + max_words < len(tokens) else ""
+    pieces = [(prefix, False)] if prefix else []
+    position = 0
+    for match in pattern.finditer(passage) if pattern else ():
+        if match.start() > position:
+            pieces.append((passage[position : match.start()], False))
+        pieces.append((match.group(), True))
+        position = match.end()
+    if position < len(passage):
+        pieces.append((passage[position:], False))
+    if suffix:
+        pieces.append((suffix, False))
+    return pieces
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+def _result(row, kind, query, public, reveal):
+    if hasattr(row, "headline"):
+        snippet = _split_headline(row.headline)
+    else:
+        snippet = mark_words(getattr(row, kind.body), query)
+    if public:
+        url = row.get_absolute_url() if kind.name != "defender" else _defender_url(row)
+    else:
+        url = reverse(f"admin:cases_{kind.model._meta.model_name}_change", args=[row.pk])
+    return Result(
+        obj=row,
+        title=_title(row, kind, reveal),
+        url=url,
+        meta=_meta(row, kind.name, public),
+        snippet=snippet,
+    )
+
+
+def _defender_url(defender):
+    return reverse("cases:defender_detail", args=[defender.slug])
+
+
+def _title(row, kind, reveal):
+    if kind.name == "defender" and reveal and row.name != row.public_name:
+        return f"{row.public_name} ({row.name})"
+    if kind.name == "recommendation":
+        return str(row)
+    return getattr(row, kind.title)
+
+
+def _meta(row, kind, public):
+    if kind == "case":
+        parts = [row.state_of_concern.name, row.get_status_display()]
+    elif kind == "alert":
+        parts = [row.date_display, row.case.title]
+    elif kind == "appeal":
+        parts = [row.reference_code, row.get_kind_display(), row.case.title]
+        if row.date:
+            parts.insert(0, row.date.isoformat())
+    elif kind == "recommendation":
+        parts = [row.case.title, row.issued_on.isoformat()]
+    else:
+        parts = [row.get_profession_display() if row.profession else "", row.protection_status]
+    if not public and kind in ("case", "alert") and row.published_at is None:
+        parts.append(str(_("not published")))
+    if not public and kind == "appeal":
+        parts.append(row.get_state_display())
+    return " · ".join(str(p) for p in parts if p)

@@ -1,0 +1,55 @@
+"""The case page's timeline, drawn in Python: what the template drew, escaped as it was."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Alert
+
+from .factories import (
+    make_alert,
+    make_authority,
+    make_case,
+    make_citation,
+    make_organisation,
+    make_source,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_disputed_alert_shows_every_part_and_escapes_every_value(client):
+    case = make_case()
+    alert = make_alert(
+        case,
+        title="Raid <script>alert(1)</script>",
+        place="Brussels & around",
+        country="BE",
+        disputed=True,
+        dispute_note='The ministry says "no raid".',
+        verification=Alert.Verification.CORROBORATED,
+    )
+    alert.authorities.add(make_authority(name="Ministry <b>", office_holder="J. Doe"))
+    publisher = make_organisation(name="Rights Watch", acronym="RW")
+    make_citation(
+        source=make_source(publisher=publisher, language="fr"),
+        alert=alert,
+        quoted_passage="They came at <dawn>",
+        locator="p. 3",
+        note="Translated",
+    )
+    page = client.get(reverse("cases:case_detail", args=[case.slug])).content.decode()
+    assert f'<li id="alert-{alert.pk}" class="alert disputed">' in page
+    assert "Raid &lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert '<p class="meta">Brussels &amp; around, Belgium</p>' in page
+    assert "Authorities involved: Ministry &lt;b&gt; (J. Doe)" in page
+    assert '<span class="tag verification-corroborated">corroborated</span>' in page
+    assert '<span class="tag disputed-tag">disputed</span>' in page
+    assert "The ministry says &quot;no raid&quot;." in page
+    assert '<ul class="citations" aria-label="What each source says">' in page
+    assert '<a class="ref" href="#source-1" aria-label="Source 1">[1]</a>' in page
+    assert "RW’s version:" in page
+    assert '<q lang="fr">They came at &lt;dawn&gt;</q>' in page
+    assert (
+        '<span class="meta">p. 3</span>' in page and '<span class="note">Translated</span>' in page
+    )
+    assert '<li id="source-1" value="1">' in page
