@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -29,6 +29,8 @@ from .models import (
 
 # Long enough for any name or phrase; a longer query is a form error, not a slow scan.
 QUERY_MAX_LENGTH = 200
+# How many cases the tracker's case filter offers: those with the most recommendations.
+CASE_FACET_SIZE = 50
 # Years outside this range are typing mistakes, not observatory history.
 YEAR_RANGE = {"min_value": 1900, "max_value": 2100}
 
@@ -170,10 +172,15 @@ class CaseFilter(FacetedFilterSet):
         return sorted(((c, _country_label(c), n) for c, n in rows), key=lambda r: r[1])
 
     def count_other_state(self, queryset):
+        # Grouped by the stored list first: a few hundred distinct lists to split, not a row
+        # per case.
         counts = Counter()
-        for states in queryset.values_list("other_states", flat=True):
+        rows = queryset.exclude(other_states="").values_list("other_states").annotate(n=Count("pk"))
+        for states, n in rows:
             codes = states.split(",") if isinstance(states, str) else [str(s) for s in states]
-            counts.update(code for code in codes if code)
+            for code in codes:
+                if code:
+                    counts[code] += n
         return sorted(((c, _country_label(c), n) for c, n in counts.items()), key=lambda r: r[1])
 
     def count_status(self, queryset):
@@ -294,8 +301,8 @@ class RecommendationFilter(FacetedFilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        overdue = Recommendation.objects.overdue(self.today).filter(pk=OuterRef("pk"))
-        return queryset.filter(Exists(overdue))
+        # The queryset carries `with_status()`: filter on the status it already reads.
+        return queryset.overdue_among(self.today)
 
     def overdue_count(self):
         self.is_valid()
@@ -331,5 +338,17 @@ class RecommendationFilter(FacetedFilterSet):
         )
 
     def count_case(self, queryset):
-        rows = queryset.values_list("case__slug", "case__title").annotate(n=Count("pk"))
+        # A large observatory has tens of thousands of cases with recommendations: the list
+        # offers the ones with the most (and the one chosen, first), not every case there is.
+        chosen = self.form.cleaned_data.get("case")
+        rows = (
+            queryset.values_list("case__slug", "case__title")
+            .annotate(n=Count("pk"))
+            .alias(
+                chosen=ExpressionWrapper(
+                    Q(case__slug=chosen.slug if chosen else None), output_field=BooleanField()
+                )
+            )
+            .order_by(F("chosen").desc(), "-n", "case__title")[:CASE_FACET_SIZE]
+        )
         return sorted(rows, key=lambda r: r[1])

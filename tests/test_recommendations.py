@@ -55,3 +55,7 @@ def test_it_finds_overdue_recommendations(settings):
     overdue = set(Recommendation.objects.overdue(today=today))
     assert overdue == {old, committed_long_ago}
     assert recent not in overdue and committed_lately not in overdue
+    # The tracker marks each row from the status it has already read: the same answer.
+    marked = Recommendation.objects.with_status().with_is_overdue(today)
+    assert {r for r in marked if r.is_overdue} == overdue
+    assert set(Recommendation.objects.with_status().overdue_among(today)) == overdue

@@ -146,6 +146,10 @@ class Appeal(Versioned, TimeStamped):
         ordering = ["-date", "-id"]
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
+        indexes = [
+            # Published appeals by publication time (feeds, latest appeals).
+            models.Index(fields=["state", "published_at"], name="appeal_state_published_idx"),
+        ]
         permissions = [
             ("publish_appeal", _("Can review, publish and withdraw appeals")),
         ]

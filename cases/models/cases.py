@@ -123,8 +123,37 @@ class Case(Versioned, TimeStamped):
         ordering = ["-opened_on", "title"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        indexes = [
+            # The case lists, newest first (public list, admin list).
+            models.Index(fields=["-opened_on", "title"], name="case_opened_idx"),
+            # The public list's filter counts by state, status and year, and the ids of the
+            # matching cases, read from the index alone.
+            models.Index(
+                fields=["state_of_concern", "status", "opened_on", "id", "other_states"],
+                condition=models.Q(published_at__isnull=False),
+                name="case_published_state_idx",
+            ),
+            models.Index(
+                fields=["status", "state_of_concern", "id"],
+                condition=models.Q(published_at__isnull=False),
+                name="case_published_status_idx",
+            ),
+            # The admin's "other state involved" filter lists the states that occur.
+            models.Index(
+                fields=["other_states"],
+                condition=~models.Q(other_states=""),
+                name="case_other_states_idx",
+            ),
+        ]
         permissions = [
             ("publish_case", _("Can publish, unpublish and close cases")),
+            (
+                "view_confidential",
+                _(
+                    "Can see confidential fields: internal notes, risk levels, contact details, "
+                    "protected identities, private source files"
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -274,8 +303,16 @@ class Alert(Versioned, PartialDate, TimeStamped):
         ordering = ["date", "id"]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
-        # The case timeline reads a case's alerts in date order.
-        indexes = [models.Index(fields=["case", "date"], name="alert_case_date_idx")]
+        indexes = [
+            # The case timeline reads a case's alerts in date order.
+            models.Index(fields=["case", "date"], name="alert_case_date_idx"),
+            # When a case's latest alert was published (home page, cases recently updated).
+            models.Index(fields=["case", "published_at"], name="alert_case_published_idx"),
+            # The admin list, latest logged first, and its "logged in the last" filter.
+            models.Index(fields=["created_at", "id"], name="alert_created_idx"),
+            # The admin's year filter: the first and last years are two index lookups.
+            models.Index(fields=["date"], name="alert_date_idx"),
+        ]
         constraints = [
             *PartialDate.Meta.constraints,
             models.CheckConstraint(
@@ -303,6 +340,16 @@ class Alert(Versioned, PartialDate, TimeStamped):
 
     def get_absolute_url(self):
         return f"{self.case.get_absolute_url()}#alert-{self.pk}"
+
+    # The timeline shows these for hundreds of alerts: looked up in the enum, they cost one
+    # translation each, where get_kind_display() translates every choice on every call.
+    @property
+    def kind_label(self):
+        return AlertKind(self.kind).label
+
+    @property
+    def verification_label(self):
+        return AlertVerification(self.verification).label
 
     def is_published(self):
         return self.published_at is not None and self.case.is_published()

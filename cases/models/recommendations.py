@@ -61,13 +61,41 @@ class RecommendationQuerySet(models.QuerySet):
         Pending or committed, with nothing new for RECOMMENDATION_OVERDUE_DAYS since it was
         made or last updated.
         """
-        today = today or timezone.localdate()
-        cutoff = today - datetime.timedelta(days=settings.RECOMMENDATION_OVERDUE_DAYS)
-        return (
-            self.with_status_in(OPEN_STATUSES)
-            .annotate(last_activity_on=Coalesce("last_update_on", "issued_on"))
-            .filter(last_activity_on__lt=cutoff)
+        return self.with_status().overdue_among(today)
+
+    def overdue_among(self, today=None):
+        """
+        `overdue()` on a queryset that already has `with_status()`: reading the status it
+        carries spares a second pass over each recommendation's updates.
+        """
+        return self.annotate(last_activity_on=Coalesce("last_update_on", "issued_on")).filter(
+            current_status__in=OPEN_STATUSES, last_activity_on__lt=_overdue_cutoff(today)
         )
+
+    def with_is_overdue(self, today=None):
+        """On a queryset that has `with_status()`: annotate `is_overdue`, as `overdue()` decides."""
+        return self.annotate(
+            is_overdue=models.Case(
+                models.When(
+                    current_status__in=OPEN_STATUSES,
+                    last_update_on__lt=_overdue_cutoff(today),
+                    then=models.Value(True),
+                ),
+                models.When(
+                    current_status__in=OPEN_STATUSES,
+                    last_update_on__isnull=True,
+                    issued_on__lt=_overdue_cutoff(today),
+                    then=models.Value(True),
+                ),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
+def _overdue_cutoff(today=None):
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=settings.RECOMMENDATION_OVERDUE_DAYS)
 
 
 class Recommendation(Versioned):
@@ -136,6 +164,14 @@ class Recommendation(Versioned):
         ordering = ["-issued_on", "id"]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
+        indexes = [
+            # The admin list, latest first.
+            models.Index(fields=["-issued_on", "id"], name="recommendation_issued_idx"),
+            # The tracker: per government, latest first, and its counts per government.
+            models.Index(
+                fields=["target_state", "-issued_on", "id"], name="recommendation_state_idx"
+            ),
+        ]
 
     def __str__(self):
         text = self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
@@ -195,9 +231,12 @@ class RecommendationUpdate(PartialDate):
         ordering = ["recommendation", "date", "id"]
         verbose_name = _("recommendation update")
         verbose_name_plural = _("recommendation updates")
-        # The current status is read from a recommendation's latest update.
+        # The current status is read from a recommendation's latest update: with the status in
+        # the index, from the index alone (the tracker reads it for every recommendation).
         indexes = [
-            models.Index(fields=["recommendation", "-date", "-id"], name="recupdate_latest_idx")
+            models.Index(
+                fields=["recommendation", "-date", "-id", "status"], name="recupdate_latest_idx"
+            )
         ]
         constraints = [
             *PartialDate.Meta.constraints,

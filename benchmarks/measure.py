@@ -1,0 +1,181 @@
+"""
+The in-process half of the benchmark, run by benchmarks/run.py in a process of its own for
+each database: `python -m benchmarks.measure status|latency|counts|cache-probe`. Prints JSON.
+
+Latency is measured with Django's test Client (warm-up requests first, then many), so it is
+the time Django takes to answer, without a network or a server in between. The page cache
+is off (DJANGO_PUBLIC_CACHE=0, set by run.py) unless the command is `cache-probe`.
+"""
+
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import django
+
+
+def setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatory.settings")
+    django.setup()
+
+
+def log_in_staff(client):
+    """
+    Log a superuser in on `client` as far as the admin requires: a password login verified by
+    a one-time code (two-factor), as tests/factories.py `log_in` does.
+    """
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username="benchmark-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="default", defaults={"confirmed": True}
+    )
+    client.force_login(user)
+    # What the two-factor login records once a code is accepted: the device that verified.
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def pages():
+    """(name, address, staff?) of every page the benchmark measures; None when not in this build."""
+    from django.urls import NoReverseMatch, reverse
+
+    from cases.generator import BENCHMARK_CASE_SLUG
+    from cases.models import Appeal
+
+    appeal = (
+        Appeal.objects.published()
+        .filter(case__slug=BENCHMARK_CASE_SLUG, parent__isnull=True, kind="urgent_appeal")
+        .first()
+    )
+    try:
+        search = reverse("cases:search")
+    except NoReverseMatch:
+        search = None
+
+    def searching(query):
+        from urllib.parse import urlencode
+
+        return f"{search}?{urlencode({'q': query})}" if search else None
+
+    return [
+        ("case list", reverse("cases:case_list"), False),
+        ("case list, two filters", reverse("cases:case_list") + "?state=RU&status=open", False),
+        ("case page, 200 alerts", reverse("cases:case_detail", args=[BENCHMARK_CASE_SLUG]), False),
+        ("appeal page", appeal.get_absolute_url() if appeal else None, False),
+        ("tracker", reverse("cases:recommendation_list"), False),
+        ("search: a name", searching("Nurtazina"), False),
+        ("search: a misspelled name", searching("Nurtazyna"), False),
+        ("search: a phrase", searching("questioned without a lawyer"), False),
+        ("admin: cases", reverse("admin:cases_case_changelist"), True),
+        ("admin: alerts", reverse("admin:cases_alert_changelist"), True),
+        ("admin: recommendations", reverse("admin:cases_recommendation_changelist"), True),
+    ]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def measure(iterations, warm_up, with_timing):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    public, staff = Client(), log_in_staff(Client())
+    rows = []
+    for name, url, as_staff in pages():
+        row = {"name": name, "url": url}
+        rows.append(row)
+        if url is None:
+            row["status"] = "not available in this build"
+            continue
+        client = staff if as_staff else public
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if response.status_code == 404 and name.startswith("search"):
+            row["status"] = "not available in this build"
+            continue
+        row["status"] = response.status_code
+        row["queries"] = len(queries)
+        row["bytes"] = len(response.content)
+        if not with_timing:
+            continue
+        for _ in range(warm_up):
+            client.get(url)
+        timings, cpu = [], []
+        for _ in range(iterations):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        row["median_ms"] = round(statistics.median(timings), 1)
+        row["p95_ms"] = round(percentile(timings, 0.95), 1)
+        # Time this process spent on the CPU (Python: views, templates, the ORM), without the
+        # database's time and without waiting for a core on a busy machine.
+        row["cpu_median_ms"] = round(statistics.median(cpu), 1)
+        row["iterations"] = iterations
+    return rows
+
+
+def status():
+    from cases.generator import holds_generated_data
+    from cases.models import Alert, Case
+
+    return {
+        "cases": Case.objects.count(),
+        "alerts": Alert.objects.count(),
+        "generated": holds_generated_data(),
+    }
+
+
+def cache_probe():
+    """Does this build serve the case page from a cache? Then a second request makes no query."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.generator import BENCHMARK_CASE_SLUG
+
+    client = Client()
+    url = f"/cases/{BENCHMARK_CASE_SLUG}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return {"cached": len(queries) == 0, "queries_on_second_request": len(queries)}
+
+
+def main(argv):
+    command = argv[1] if len(argv) > 1 else ""
+    setup()
+    if command == "status":
+        result = status()
+    elif command == "latency":
+        iterations = int(os.environ.get("BENCH_ITERATIONS", "50"))
+        result = measure(iterations, warm_up=5, with_timing=True)
+    elif command == "counts":
+        result = measure(0, warm_up=0, with_timing=False)
+    elif command == "cache-probe":
+        result = cache_probe()
+    else:
+        sys.exit("usage: python -m benchmarks.measure status|latency|counts|cache-probe")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
