@@ -7,12 +7,18 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        # The only signals of the app: any write makes the cached public pages stale.
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from simple_history.models import HistoricalChanges
 
         from .cache import data_changed
         from .cache import m2m_changed as m2m_receiver
+        from .models.recommendations import RecommendationUpdate, update_changed
+
+        # A recommendation keeps the status of its latest update.
+        post_save.connect(update_changed, sender=RecommendationUpdate, dispatch_uid="rec-status")
+        post_delete.connect(update_changed, sender=RecommendationUpdate, dispatch_uid="rec-status")
+
+        # Any write makes the cached public pages stale.
 
         for model in self.get_models():
             if issubclass(model, HistoricalChanges):

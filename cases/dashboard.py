@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -120,8 +121,9 @@ def dashboard(user, today=None):
         _panel(
             _("Overdue recommendations"),
             Recommendation.objects.overdue(today)
+            .annotate(last_activity_on=Coalesce("last_update_on", "issued_on"))
             .select_related("case", "target_authority")
-            .order_by("last_activity_on"),
+            .order_by("last_activity_on", "id"),
             _changelist("recommendation", overdue="yes"),
             _("No recommendation is overdue."),
             "cases.view_recommendation",

@@ -269,7 +269,7 @@ class OverdueFilter(django_filters.BooleanFilter):
 
 
 class RecommendationFilter(FacetedFilterSet):
-    """Filters the tracker; the queryset must come from `published().with_status()`."""
+    """Filters the tracker."""
 
     state = django_filters.ChoiceFilter(
         label=_("Government"), field_name="target_state", choices=_country_choices
@@ -301,8 +301,7 @@ class RecommendationFilter(FacetedFilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        # The queryset carries `with_status()`: filter on the status it already reads.
-        return queryset.overdue_among(self.today)
+        return queryset.overdue(self.today)
 
     def overdue_count(self):
         self.is_valid()

@@ -1035,17 +1035,16 @@ class Generator:
             for action, text, authority in appeal["actions"]:
                 made.append(
                     (
-                        self.writer.add(
-                            Recommendation,
-                            case_id=case,
-                            text=text,
-                            target_state=state,
-                            target_authority_id=authority,
-                            issuer_id=appeal["issuer_id"],
-                            issued_on=appeal["date"],
-                            appeal_id=appeal["id"],
-                            requested_action_id=action,
-                        ),
+                        {
+                            "case_id": case,
+                            "text": text,
+                            "target_state": state,
+                            "target_authority_id": authority,
+                            "issuer_id": appeal["issuer_id"],
+                            "issued_on": appeal["date"],
+                            "appeal_id": appeal["id"],
+                            "requested_action_id": action,
+                        },
                         appeal["date"],
                         appeal["co_signers"],
                         appeal["state"] == "withdrawn",
@@ -1055,23 +1054,25 @@ class Generator:
             issued_on = self._date_between(self.writer.rows[Case][-1]["opened_on"], end)
             made.append(
                 (
-                    self.writer.add(
-                        Recommendation,
-                        case_id=case,
-                        text=f"Release {words['name']} and grant them compensation.",
-                        quote="The appropriate remedy would be to release the person immediately.",
-                        target_state=state,
-                        target_authority_id=rng.choice(self.authorities[state]),
-                        issuer_id=rng.choice(self.un_mechanisms),
-                        issued_on=issued_on,
-                        source_id=rng.choice(sources),
-                    ),
+                    {
+                        "case_id": case,
+                        "text": f"Release {words['name']} and grant them compensation.",
+                        "quote": (
+                            "The appropriate remedy would be to release the person immediately."
+                        ),
+                        "target_state": state,
+                        "target_authority_id": rng.choice(self.authorities[state]),
+                        "issuer_id": rng.choice(self.un_mechanisms),
+                        "issued_on": issued_on,
+                        "source_id": rng.choice(sources),
+                    },
                     issued_on,
                     [],
                     False,
                 )
             )
-        for recommendation, issued_on, co_issuers, withdrawn in made:
+        for row, issued_on, co_issuers, withdrawn in made:
+            recommendation = self.writer.add_row(Recommendation, row)
             for organisation in co_issuers:
                 self.writer.add(
                     Recommendation.co_issuers.through,
@@ -1105,6 +1106,9 @@ class Generator:
                         recommendation_update_id=update,
                         quoted_passage="“The government has taken note of the concerns.”",
                     )
+            # What Recommendation.save() and the updates' signals keep, written here directly.
+            if history:
+                row.update(current_status=history[-1], last_update_on=day)
 
     # --- The run ---------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from .models import (
     CaseDefender,
     Citation,
     Defender,
+    Recommendation,
     RecommendationUpdate,
     RequestedAction,
 )
@@ -58,6 +59,8 @@ KEPT = {
         "withdrawn_at",
         "withdrawal_reason",
     },
+    # Not in the history: the status of the latest update, which the updates restore.
+    Recommendation: {"current_status", "last_update_on"},
 }
 
 _TICK = datetime.timedelta(microseconds=1)

@@ -31,6 +31,7 @@ from .models import (
     RecommendationUpdate,
     Source,
 )
+from .models.recommendations import overdue_condition
 from .timeline import render_timeline
 
 CASES_PER_PAGE = 20
@@ -112,7 +113,6 @@ def home(request):
     today = timezone.localdate()
     statuses = dict(
         Recommendation.objects.published()
-        .with_status()
         .order_by()
         .values_list("current_status")
         .annotate(n=Count("pk"))
@@ -169,7 +169,6 @@ def case_detail(request, slug):
     recommendations = list(
         Recommendation.objects.published()
         .filter(case=case)
-        .with_status()
         .select_related("issuer", "target_authority")
         .prefetch_related(
             "co_issuers",
@@ -261,8 +260,7 @@ def recommendation_list(request):
     published = Recommendation.objects.published()
     summary = _tracker_summary(published, today)
     recommendations = (
-        published.with_status()
-        .with_is_overdue(today)
+        published.with_is_overdue(today)
         .select_related("issuer", "target_authority", "case", "appeal__case", "source")
         .prefetch_related(
             "co_issuers",
@@ -294,17 +292,20 @@ def recommendation_list(request):
 
 def _tracker_summary(published, today):
     """Per government: how many recommendations are in each status, and how many overdue."""
-    counts = published.with_status().order_by().values_list("target_state", "current_status")
-    overdue = dict(
-        published.overdue(today).order_by().values_list("target_state").annotate(n=Count("pk"))
+    counts = (
+        published.order_by()
+        .values_list("target_state", "current_status")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_condition(today)))
     )
     rows = {}
-    for code, status, n in counts.annotate(n=Count("pk")):
-        row = rows.setdefault(code, {"code": code, "name": countries.name(code), "total": 0})
+    for code, status, n, overdue in counts:
+        row = rows.setdefault(
+            code, {"code": code, "name": countries.name(code), "total": 0, "overdue": 0}
+        )
         row[status] = n
         row["total"] += n
-    for code, row in rows.items():
-        row["overdue"] = overdue.get(code, 0)
+        row["overdue"] += overdue
+    for row in rows.values():
         row["cells"] = [row.get(value, 0) for value in RecommendationStatus.values]
     return sorted(rows.values(), key=lambda row: row["name"])
 
@@ -380,7 +381,6 @@ def country_detail(request, code):
     recommendations = (
         Recommendation.objects.published()
         .filter(target_state=code)
-        .with_status()
         .select_related("issuer", "target_authority", "case")
         .order_by("-issued_on", "id")
     )

@@ -154,6 +154,20 @@ def test_its_appeal_chains_follow_the_reference_code_rules(generated):
         assert all(r.status == "closed" for r in appeal.recommendations.all())
 
 
+def test_each_recommendation_keeps_the_status_of_its_latest_update(generated):
+    def kept():
+        return list(
+            Recommendation.objects.order_by("pk").values_list(
+                "pk", "current_status", "last_update_on"
+            )
+        )
+
+    written = kept()
+    assert len({status for _, status, _ in written}) > 3
+    assert Recommendation.objects.refresh_status() == len(written)
+    assert kept() == written
+
+
 def test_protected_defenders_are_never_named_in_public_fields(generated):
     for defender in Defender.objects.filter(identity_protected=True):
         assert defender.public_name != defender.name

@@ -118,9 +118,9 @@ PAGES = [
     ("appeal list", lambda c, a: reverse("cases:appeal_list"), 6),
     # appeal, co-signers, actions, addressees, violation types, chain
     ("appeal page", lambda c, a: a.get_absolute_url(), 6),
-    # summary, overdue summary, five filter counts, overdue count, total, page,
-    # co-issuers, updates, their citations
-    ("tracker", lambda c, a: reverse("cases:recommendation_list"), 13),
+    # summary (with the overdue per government), five filter counts, overdue count, total,
+    # page, co-issuers, updates, their citations
+    ("tracker", lambda c, a: reverse("cases:recommendation_list"), 12),
     # defender, cases, aliases
     (
         "defender page",

@@ -72,9 +72,7 @@ def test_a_ruling_is_logged_and_a_follow_up_published(jardemalie):
     )
     update = recommendation.updates.get(date="2025-12-16")
     assert update.recorded_by == olga and update.citations.get().source == fair_trials
-    assert Recommendation.objects.with_status().get(pk=recommendation.pk).last_update_on == (
-        update.date
-    )
+    assert Recommendation.objects.get(pk=recommendation.pk).last_update_on == (update.date)
 
     # 3. The officer drafts a follow-up in the chain of KAZ 001 / 0720 / OBS 086.
     original = Appeal.objects.get(reference_code="KAZ 001 / 0720 / OBS 086")

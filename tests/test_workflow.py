@@ -56,7 +56,7 @@ def test_it_publishes_with_code_recommendations_and_a_timeline_alert(appeal_in_r
     assert appeal.reference_code == "KAZ 001 / 1126 / OBS 001"
     assert (appeal.published_by, appeal.reviewer) == (publisher, publisher)
     assert appeal.published_at is not None and appeal.date == ON
-    (recommendation,) = Recommendation.objects.with_status().filter(appeal=appeal)
+    (recommendation,) = Recommendation.objects.filter(appeal=appeal)
     assert recommendation.text == "Release her."
     assert recommendation.current_status == "pending"
     assert recommendation.target_state.code == "BE"
@@ -168,7 +168,7 @@ def test_withdrawing_hides_the_appeal_and_closes_its_recommendations(
     services.withdraw_appeal(appeal_in_review, publisher, "Published by mistake.")
     assert client.get(url).status_code == 404
     assert not Alert.objects.published().filter(appeal=appeal_in_review).exists()
-    (recommendation,) = Recommendation.objects.with_status().filter(appeal=appeal_in_review)
+    (recommendation,) = Recommendation.objects.filter(appeal=appeal_in_review)
     assert recommendation.current_status == "closed"
 
 

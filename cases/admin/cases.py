@@ -137,9 +137,6 @@ class CaseRecommendationInline(_ReadOnlyInline):
     fields = ["text", "target_state", "issued_on", "status_display", "add_update"]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_status()
-
     @admin.display(description=_("status"))
     def status_display(self, recommendation):
         return recommendation.get_status_display()

@@ -12,7 +12,7 @@ from .sources import CitationInline
 
 
 class StatusFilter(admin.SimpleListFilter):
-    """The current status, which is the latest update's and never stored on the record."""
+    """The current status: the latest update's, as the recommendation keeps it."""
 
     title = _("current status")
     parameter_name = "status"
@@ -114,9 +114,6 @@ class RecommendationAdmin(VersionedAdmin):
             },
         ),
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_status()
 
     @admin.display(description=_("status"), ordering="current_status")
     def status_display(self, recommendation):

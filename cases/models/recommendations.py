@@ -35,16 +35,26 @@ class RecommendationQuerySet(models.QuerySet):
         """Recommendations of published cases, with their updates."""
         return self.filter(case__published_at__isnull=False)
 
-    def with_status(self):
+    def with_status_in(self, statuses):
+        return self.filter(current_status__in=statuses)
+
+    def overdue(self, today=None):
         """
-        Annotate `current_status` (the status of the latest update, `pending` with none) and
-        `last_update_on`. The status is never stored on the recommendation itself, so it
-        cannot drift from its history.
+        Pending or committed, with nothing new for RECOMMENDATION_OVERDUE_DAYS since it was
+        made or last updated.
+        """
+        return self.filter(overdue_condition(today))
+
+    def refresh_status(self):
+        """
+        Store each recommendation's current status and last update date as its updates say:
+        the status of the latest update (by date, then as recorded), `pending` with none.
+        One UPDATE, whatever the number of recommendations. Returns how many were refreshed.
         """
         latest = RecommendationUpdate.objects.filter(recommendation=models.OuterRef("pk")).order_by(
             "-date", "-id"
         )
-        return self.annotate(
+        return self.update(
             current_status=Coalesce(
                 models.Subquery(latest.values("status")[:1]),
                 models.Value(RecommendationStatus.PENDING.value),
@@ -53,44 +63,24 @@ class RecommendationQuerySet(models.QuerySet):
             last_update_on=models.Subquery(latest.values("date")[:1]),
         )
 
-    def with_status_in(self, statuses):
-        return self.with_status().filter(current_status__in=statuses)
-
-    def overdue(self, today=None):
-        """
-        Pending or committed, with nothing new for RECOMMENDATION_OVERDUE_DAYS since it was
-        made or last updated.
-        """
-        return self.with_status().overdue_among(today)
-
-    def overdue_among(self, today=None):
-        """
-        `overdue()` on a queryset that already has `with_status()`: reading the status it
-        carries spares a second pass over each recommendation's updates.
-        """
-        return self.annotate(last_activity_on=Coalesce("last_update_on", "issued_on")).filter(
-            current_status__in=OPEN_STATUSES, last_activity_on__lt=_overdue_cutoff(today)
-        )
-
     def with_is_overdue(self, today=None):
-        """On a queryset that has `with_status()`: annotate `is_overdue`, as `overdue()` decides."""
+        """Annotate `is_overdue`, as `overdue()` decides."""
         return self.annotate(
             is_overdue=models.Case(
-                models.When(
-                    current_status__in=OPEN_STATUSES,
-                    last_update_on__lt=_overdue_cutoff(today),
-                    then=models.Value(True),
-                ),
-                models.When(
-                    current_status__in=OPEN_STATUSES,
-                    last_update_on__isnull=True,
-                    issued_on__lt=_overdue_cutoff(today),
-                    then=models.Value(True),
-                ),
+                models.When(overdue_condition(today), then=models.Value(True)),
                 default=models.Value(False),
                 output_field=models.BooleanField(),
             )
         )
+
+
+def overdue_condition(today=None):
+    """What makes a recommendation overdue on `today`, as a condition for queries."""
+    cutoff = _overdue_cutoff(today)
+    return models.Q(current_status__in=OPEN_STATUSES) & (
+        models.Q(last_update_on__lt=cutoff)
+        | models.Q(last_update_on__isnull=True, issued_on__lt=cutoff)
+    )
 
 
 def _overdue_cutoff(today=None):
@@ -155,10 +145,24 @@ class Recommendation(Versioned):
         verbose_name=_("source"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The status of the latest update and its date, kept here so that the tracker counts and
+    # filters by status with plain indexed queries. Only refresh_status() writes them: when an
+    # update is saved or deleted (see update_changed) and when the recommendation is saved.
+    current_status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.PENDING,
+        editable=False,
+    )
+    last_update_on = models.DateField(_("last updated on"), null=True, editable=False)
 
     objects = RecommendationQuerySet.as_manager()
 
-    history = HistoricalRecords(m2m_fields=["co_issuers"])
+    # The history is of what staff wrote: the status has its own, in the updates.
+    history = HistoricalRecords(
+        m2m_fields=["co_issuers"], excluded_fields=["current_status", "last_update_on"]
+    )
 
     class Meta:
         ordering = ["-issued_on", "id"]
@@ -170,6 +174,17 @@ class Recommendation(Versioned):
             # The tracker: per government, latest first, and its counts per government.
             models.Index(
                 fields=["target_state", "-issued_on", "id"], name="recommendation_state_idx"
+            ),
+            # The tracker's summary: per government, per status, overdue or not.
+            models.Index(
+                fields=["target_state", "current_status", "last_update_on", "issued_on"],
+                name="recommendation_status_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(current_status__in=RecommendationStatus.values),
+                name="recommendation_status_valid",
             ),
         ]
 
@@ -183,13 +198,25 @@ class Recommendation(Versioned):
     def is_published(self):
         return self.case.is_published()
 
+    def save(self, *args, **kwargs):
+        # Whatever the instance carried (a form, a revert): the status its updates give.
+        latest = None
+        if self.pk is not None:
+            latest = (
+                RecommendationUpdate.objects.filter(recommendation_id=self.pk)
+                .order_by("-date", "-id")
+                .values_list("status", "date")
+                .first()
+            )
+        self.current_status, self.last_update_on = latest or (RecommendationStatus.PENDING, None)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "current_status", "last_update_on"}
+        super().save(*args, **kwargs)
+
     @property
     def status(self):
         """The status of the latest update; `pending` until there is one."""
-        if hasattr(self, "current_status"):
-            return self.current_status
-        latest = self.latest_update
-        return latest.status if latest else RecommendationStatus.PENDING
+        return self.current_status
 
     @property
     def latest_update(self):
@@ -248,3 +275,12 @@ class RecommendationUpdate(PartialDate):
 
     def __str__(self):
         return f"{self.date_display}: {self.get_status_display()}"
+
+
+def update_changed(sender, instance, raw=False, **kwargs):
+    """
+    An update saved or deleted: its recommendation's stored status follows (connected in
+    CasesConfig.ready). Loading fixtures too: a fixture lists recommendations before their
+    updates.
+    """
+    Recommendation.objects.filter(pk=instance.recommendation_id).refresh_status()
