@@ -118,9 +118,10 @@ PAGES = [
     ("appeal list", lambda c, a: reverse("cases:appeal_list"), 6),
     # appeal, co-signers, actions, addressees, violation types, chain
     ("appeal page", lambda c, a: a.get_absolute_url(), 6),
-    # summary (with the overdue per government), five filter counts, overdue count, total,
-    # page, co-issuers, updates, their citations
-    ("tracker", lambda c, a: reverse("cases:recommendation_list"), 12),
+    # summary (with the overdue per government), five filter counts and the names of the
+    # authorities and cases they count, overdue count, total, page, co-issuers, updates,
+    # their citations
+    ("tracker", lambda c, a: reverse("cases:recommendation_list"), 14),
     # defender, cases, aliases
     (
         "defender page",

@@ -140,3 +140,21 @@ def test_a_case_that_is_not_published_is_not_a_valid_filter(client):
 
 def test_an_empty_tracker_says_so(client):
     assert "No recommendation has been published yet." in client.get(TRACKER).content.decode()
+
+
+def test_its_authority_and_case_filters_name_and_count_published_recommendations_only(
+    client, recommendations
+):
+    ministry = recommendations[5]
+    hidden = make_authority(name="Authority of a draft case")
+    make_recommendation(make_case(published=False, title="Draft"), target_authority=hidden)
+    response = client.get(TRACKER)
+    facets = {
+        facet.name: {option.value: (option.label, option.count) for option in facet.options}
+        for facet in response.context["facets"]
+    }
+    assert facets["authority"] == {
+        str(ministry.pk): (f"Ministry of Justice ({ministry.country})", 1)
+    }
+    case = recommendations[0].case
+    assert facets["case"] == {"the-case": (case.title, 4)}
