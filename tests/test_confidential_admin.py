@@ -192,3 +192,40 @@ def test_history_and_revert_preview_hide_confidential_changes(client, planted):
     preview = client.get(revert_url).content.decode()
     assert SECRET not in preview
     assert "(confidential)" in preview  # it says that something hidden changes
+
+
+def test_a_contributor_cannot_change_a_protected_defenders_pseudonym_or_address(
+    client, contributor, planted
+):
+    # A refused pseudonym would tell that it holds a part of the real name: no guess at all.
+    defender = planted["defender"]
+    page = client.get(_change_url(defender))
+    data = form_data(page)
+    assert "public_name" not in data and "slug" not in data
+    assert "Lawyer A" in page.content.decode()  # shown, not editable
+    data.update(public_name=f"{SECRET} Guess", slug="secret-guess")
+    assert client.post(_change_url(defender), data).status_code == 302
+    defender.refresh_from_db()
+    assert (defender.public_name, defender.slug) != (f"{SECRET} Guess", "secret-guess")
+    assert defender.public_name == "Lawyer A"
+
+
+def test_a_protected_pseudonym_or_address_may_not_hold_part_of_the_real_name(planted):
+    from django.core.exceptions import ValidationError
+
+    defender = planted["defender"]  # real name "<SECRET> Realname", alias "<SECRET> Alias"
+    for field, value in [
+        ("public_name", "Lawyer Realname"),
+        ("public_name", "Lawyer RÉALNAME"),  # accents and case do not hide it
+        ("slug", "lawyer-realname"),
+        ("slug", "lawyer-alias"),  # nor does another spelling on record
+    ]:
+        setattr(defender, field, value)
+        with pytest.raises(ValidationError) as refused:
+            defender.full_clean()
+        assert field in refused.value.message_dict
+        # The message names no part of the real name.
+        assert "Realname" not in str(refused.value) and "realname" not in str(refused.value)
+        defender.refresh_from_db()
+    defender.public_name, defender.slug = "Lawyer B", "lawyer-b"
+    defender.full_clean()

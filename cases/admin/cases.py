@@ -459,11 +459,18 @@ class DefenderAdmin(ObservatoryAdmin):
             return [inline for inline in inlines if inline is not AliasInline]
         return inlines
 
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and "name" in self.hidden_fields(request, obj):
+            return {}  # the address is read-only (below): nothing to fill in
+        return super().get_prepopulated_fields(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and "name" in self.hidden_fields(request, obj):
             # Lifting the protection would show the real name: only those who may see it.
-            readonly.append("identity_protected")
+            # The pseudonym and the address too: whether a new one is refused because it
+            # holds a part of the real name would tell that part, one guess at a time.
+            readonly += ["identity_protected", "public_name", "slug"]
         return readonly
 
     @admin.display(description=_("cases"), ordering="n_cases")

@@ -2,11 +2,17 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .base import TimeStamped
+
+
+def name_words(text):
+    """The words of a name or slug as an address would spell them: 'Żanna-Ó' → {'zanna'}."""
+    return {word for word in slugify(text).split("-") if len(word) >= 3}
 
 
 class DefenderQuerySet(models.QuerySet):
@@ -123,7 +129,9 @@ class Defender(TimeStamped):
 
     def clean(self):
         super().clean()
-        if self.identity_protected and self.public_name == self.name:
+        if not self.identity_protected:
+            return
+        if self.public_name == self.name:
             raise ValidationError(
                 {
                     "public_name": _(
@@ -131,6 +139,25 @@ class Defender(TimeStamped):
                     )
                 }
             )
+        # Nor may the pseudonym or the address carry a part of the real name or of a known
+        # spelling of it. The message names no word: it must tell nothing of the real name.
+        identifying = self.identifying_words()
+        errors = {}
+        for field in ("public_name", "slug"):
+            if name_words(getattr(self, field)) & identifying:
+                errors[field] = _(
+                    "For a protected defender, this must not contain any part of the real name "
+                    "or of its other spellings."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def identifying_words(self):
+        """The words (of three letters or more, without accents) of the real name and aliases."""
+        names = [self.name]
+        if self.pk is not None:
+            names += self.aliases.values_list("name", flat=True)
+        return set().union(*(name_words(name) for name in names))
 
     def is_published(self):
         return self.cases.filter(published_at__isnull=False).exists()
