@@ -12,11 +12,17 @@ class CasesConfig(AppConfig):
 
         from .cache import data_changed
         from .cache import m2m_changed as m2m_receiver
-        from .models.recommendations import RecommendationUpdate, update_changed
+        from .models.recommendations import (
+            Recommendation,
+            RecommendationUpdate,
+            recommendation_loaded,
+            update_changed,
+        )
 
         # A recommendation keeps the status of its latest update.
         post_save.connect(update_changed, sender=RecommendationUpdate, dispatch_uid="rec-status")
         post_delete.connect(update_changed, sender=RecommendationUpdate, dispatch_uid="rec-status")
+        post_save.connect(recommendation_loaded, sender=Recommendation, dispatch_uid="rec-loaded")
 
         # Any write makes the cached public pages stale.
 

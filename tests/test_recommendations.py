@@ -147,3 +147,28 @@ def test_it_finds_overdue_recommendations(settings):
     # The tracker marks each row with the same condition.
     marked = Recommendation.objects.with_is_overdue(today)
     assert {r for r in marked if r.is_overdue} == overdue
+
+
+@pytest.mark.parametrize("updates_first", [False, True])
+def test_loading_a_fixture_stores_the_status_whatever_its_order(tmp_path, updates_first):
+    from django.core import serializers
+    from django.core.management import call_command
+
+    recommendation = make_recommendation(make_case())
+    make_update(recommendation, RecommendationStatus.COMMITTED, datetime.date(2024, 1, 1))
+    make_update(recommendation, RecommendationStatus.PARTIAL, datetime.date(2024, 2, 1))
+    updates = list(recommendation.updates.all())
+    records = [recommendation, *updates]
+    if updates_first:
+        records = [*updates, recommendation]
+    fixture = tmp_path / "recommendation.json"
+    fixture.write_text(serializers.serialize("json", records))
+    RecommendationUpdate.objects.all().delete()
+    Recommendation.objects.all().delete()
+
+    call_command("loaddata", str(fixture), verbosity=0)
+
+    assert stored(Recommendation.objects.get()) == (
+        RecommendationStatus.PARTIAL,
+        datetime.date(2024, 2, 1),
+    )

@@ -280,7 +280,15 @@ class RecommendationUpdate(PartialDate):
 def update_changed(sender, instance, raw=False, **kwargs):
     """
     An update saved or deleted: its recommendation's stored status follows (connected in
-    CasesConfig.ready). Loading fixtures too: a fixture lists recommendations before their
-    updates.
+    CasesConfig.ready).
     """
     Recommendation.objects.filter(pk=instance.recommendation_id).refresh_status()
+
+
+def recommendation_loaded(sender, instance, raw=False, **kwargs):
+    """
+    A recommendation loaded from a fixture (saved raw, without save()): its status is that of
+    the updates already loaded, whichever order the fixture lists them in.
+    """
+    if raw:
+        Recommendation.objects.filter(pk=instance.pk).refresh_status()
