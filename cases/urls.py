@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, files, views
+from . import exports, feeds, files, views
 
 app_name = "cases"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("appeals.atom", feeds.AppealFeed(), name="appeal_feed"),
     path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
+    path("recommendations.csv", exports.recommendation_export, name="recommendation_export"),
     path("defenders/<slug:slug>/", views.defender_detail, name="defender_detail"),
     path("countries/", views.country_list, name="country_list"),
     path("countries/<str:code>/", views.country_detail, name="country_detail"),

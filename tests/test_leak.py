@@ -326,7 +326,8 @@ def _urls_for(name, observatory):
         return {reverse(name, args=[s.pk]): s not in public_files for s in Source.objects.all()}
     if name in {"cases:country_detail", "cases:country_appeal_feed"}:
         return {reverse(name, args=[code]): False for code in ("kz", "be")}
-    if name in {"cases:case_list", "cases:appeal_list", "cases:recommendation_list"}:
+    lists = {"cases:case_list", "cases:appeal_list", "cases:recommendation_list"}
+    if name in lists | {"cases:recommendation_export"}:
         url = reverse(name)
         urls = {url: False, f"{url}?state=KZ": False, f"{url}?page=2": False}
         # Every marker as a query: a search must not find what it must not show.

@@ -29,6 +29,7 @@ PUBLIC = {
     "cases:appeal_feed",
     "cases:appeal_detail",
     "cases:recommendation_list",
+    "cases:recommendation_export",
     "cases:defender_detail",
     "cases:country_list",
     "cases:country_detail",
