@@ -23,9 +23,9 @@ from .models import (
     Organisation,
     Recommendation,
     RecommendationStatus,
-    RecommendationUpdate,
     Source,
 )
+from .models.recommendations import latest_updates
 
 # Rows read from the database at a time: the export streams, whatever its size.
 CHUNK_SIZE = 2000
@@ -205,9 +205,7 @@ def _lines(queryset, request):
 def recommendation_export(request):
     """The tracker's recommendations, with the same filters, as a CSV download."""
     today = timezone.localdate()
-    latest = RecommendationUpdate.objects.filter(recommendation=OuterRef("pk")).order_by(
-        "-date", "-id"
-    )
+    latest = latest_updates(OuterRef("pk"))
     recommendations = (
         Recommendation.objects.published()
         .with_is_overdue(today)

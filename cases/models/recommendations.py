@@ -35,9 +35,6 @@ class RecommendationQuerySet(models.QuerySet):
         """Recommendations of published cases, with their updates."""
         return self.filter(case__published_at__isnull=False)
 
-    def with_status_in(self, statuses):
-        return self.filter(current_status__in=statuses)
-
     def overdue(self, today=None):
         """
         Pending or committed, with nothing new for RECOMMENDATION_OVERDUE_DAYS since it was
@@ -51,9 +48,7 @@ class RecommendationQuerySet(models.QuerySet):
         the status of the latest update (by date, then as recorded), `pending` with none.
         One UPDATE, whatever the number of recommendations. Returns how many were refreshed.
         """
-        latest = RecommendationUpdate.objects.filter(recommendation=models.OuterRef("pk")).order_by(
-            "-date", "-id"
-        )
+        latest = latest_updates(models.OuterRef("pk"))
         return self.update(
             current_status=Coalesce(
                 models.Subquery(latest.values("status")[:1]),
@@ -202,12 +197,7 @@ class Recommendation(Versioned):
         # Whatever the instance carried (a form, a revert): the status its updates give.
         latest = None
         if self.pk is not None:
-            latest = (
-                RecommendationUpdate.objects.filter(recommendation_id=self.pk)
-                .order_by("-date", "-id")
-                .values_list("status", "date")
-                .first()
-            )
+            latest = latest_updates(self.pk).values_list("status", "date").first()
         self.current_status, self.last_update_on = latest or (RecommendationStatus.PENDING, None)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "current_status", "last_update_on"}
@@ -217,13 +207,6 @@ class Recommendation(Versioned):
     def status(self):
         """The status of the latest update; `pending` until there is one."""
         return self.current_status
-
-    @property
-    def latest_update(self):
-        if "updates" in getattr(self, "_prefetched_objects_cache", {}):
-            updates = list(self.updates.all())
-            return max(updates, key=lambda u: (u.date, u.pk)) if updates else None
-        return self.updates.order_by("-date", "-id").first()
 
     def get_status_display(self):
         return RecommendationStatus(self.status).label
@@ -275,6 +258,16 @@ class RecommendationUpdate(PartialDate):
 
     def __str__(self):
         return f"{self.date_display}: {self.get_status_display()}"
+
+
+def latest_updates(recommendation):
+    """
+    The updates of `recommendation` (a primary key, or OuterRef("pk") in a subquery), the
+    latest first: by date, then in the order they were recorded. The first sets the status.
+    """
+    return RecommendationUpdate.objects.filter(recommendation=recommendation).order_by(
+        "-date", "-id"
+    )
 
 
 def update_changed(sender, instance, raw=False, **kwargs):
