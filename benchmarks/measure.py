@@ -54,8 +54,8 @@ def pages():
     """(name, address, staff?) of every page the benchmark measures; None when not in this build."""
     from django.urls import NoReverseMatch, reverse
 
-    from cases.generator import BENCHMARK_CASE_SLUG
     from cases.models import Appeal
+    from ops.generator import BENCHMARK_CASE_SLUG
 
     appeal = (
         Appeal.objects.published()
@@ -134,8 +134,8 @@ def measure(iterations, warm_up, with_timing):
 
 
 def status():
-    from cases.generator import holds_generated_data
     from cases.models import Alert, Case
+    from ops.generator import holds_generated_data
 
     return {
         "cases": Case.objects.count(),
@@ -150,7 +150,7 @@ def cache_probe():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from cases.generator import BENCHMARK_CASE_SLUG
+    from ops.generator import BENCHMARK_CASE_SLUG
 
     client = Client()
     url = f"/cases/{BENCHMARK_CASE_SLUG}/"

@@ -6,7 +6,8 @@ declared: the content must be one of a few allow-listed types, and the name must
 type does, so a page or a program renamed ".pdf" is refused. Images are re-encoded so that
 nothing but the picture is kept: EXIF (camera, date, GPS position), XMP and text chunks can
 identify a witness. Files are stored under random names outside the static and media URLs and
-reach a browser only through the views below.
+reach a browser only through `file_response`, from the public site's file view (public/views.py)
+and the staff workspace's (cases/admin/sources.py).
 """
 
 import io
@@ -19,18 +20,16 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import Source
 
 
 @dataclass(frozen=True)
-class FileType:
+class AllowedType:
     label: str  # may be a lazy translation
     extensions: tuple[str, ...]
     # Shown in the browser (PDF viewer, image); anything else is downloaded.
@@ -39,16 +38,17 @@ class FileType:
     image_format: str | None = None
 
 
-FileKind = Source.FileType
+# The stored type of a file (a choice of Source.file_type), and how each is handled.
+FileType = Source.FileType
 
 ALLOWED_TYPES = {
-    FileKind.PDF: FileType(FileKind.PDF.label, (".pdf",), inline=True),
-    FileKind.JPEG: FileType(
-        FileKind.JPEG.label, (".jpg", ".jpeg"), inline=True, image_format="JPEG"
+    FileType.PDF: AllowedType(FileType.PDF.label, (".pdf",), inline=True),
+    FileType.JPEG: AllowedType(
+        FileType.JPEG.label, (".jpg", ".jpeg"), inline=True, image_format="JPEG"
     ),
-    FileKind.PNG: FileType(FileKind.PNG.label, (".png",), inline=True, image_format="PNG"),
-    FileKind.WEBP: FileType(FileKind.WEBP.label, (".webp",), inline=True, image_format="WEBP"),
-    FileKind.TEXT: FileType(FileKind.TEXT.label, (".txt",), inline=False),
+    FileType.PNG: AllowedType(FileType.PNG.label, (".png",), inline=True, image_format="PNG"),
+    FileType.WEBP: AllowedType(FileType.WEBP.label, (".webp",), inline=True, image_format="WEBP"),
+    FileType.TEXT: AllowedType(FileType.TEXT.label, (".txt",), inline=False),
 }
 
 # Control characters other than tab, line feed, form feed and carriage return.
@@ -80,14 +80,14 @@ def detect_type(content):
     """The allow-listed type of these bytes by their content, or None."""
     kind = filetype.guess(content[:8192])
     if kind is not None:
-        return FileKind(kind.mime) if kind.mime in ALLOWED_TYPES else None
+        return FileType(kind.mime) if kind.mime in ALLOWED_TYPES else None
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         return None
     if _BINARY_CHARACTERS.intersection(text):
         return None
-    return FileKind.TEXT
+    return FileType.TEXT
 
 
 def check_upload(upload):
@@ -204,10 +204,3 @@ def file_response(source, *, public):
     # takes effect; anything else must not be kept anywhere.
     response["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     return response
-
-
-@require_safe
-def public_source_file(request, pk):
-    """The file of a public source whose file is public; anything else does not exist here."""
-    source = get_object_or_404(Source.objects.with_public_file(), pk=pk)
-    return file_response(source, public=True)

@@ -47,7 +47,8 @@ class VersionedForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and cleaned.get("edit_version") != self.instance.version:
-            # `self.instance` was read under a row lock (VersionedAdminMixin.get_object), so a
-            # concurrent save either finished before it (and the versions differ) or waits.
+            # `self.instance` was read under a row lock (VersionedAdmin.get_object in
+            # cases/admin/base.py), so a concurrent save either finished before it (and the
+            # versions differ) or waits.
             raise forms.ValidationError(stale_edit_message(self.instance), code="stale")
         return cleaned

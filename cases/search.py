@@ -1,7 +1,7 @@
 """
 One search across cases, alerts, appeals, recommendations and defenders, grouped by type.
 
-PostgreSQL: full-text search over the `public_search` columns that migration 0004 generates
+PostgreSQL: full-text search over the `public_search` columns that migration 0006 generates
 from public fields only (English and French stemming, accents folded, GIN indexes), trigram
 similarity (pg_trgm) on names, aliases and titles so that a source's misspelling still finds
 the record, and reference codes compared without spaces. The matching passage comes from
@@ -32,8 +32,10 @@ MAX_QUERY_LENGTH = 200
 # query that matches half the database can cause. Beyond it the order is not by relevance.
 CANDIDATES = 300
 # Fuzzy title matches only for short, name-like queries: a long phrase is a full-text search.
+# (Fuzzy means pg_trgm's `<%` with its default word_similarity_threshold of 0.6:
+# "Jardimalie" ~ "Jardemalie" is 0.73.)
 FUZZY_MAX_WORDS = 2
-# pg_trgm's default word_similarity_threshold: "Jardimalie" ~ "Jardemalie" is 0.73.
+# The length of the passage shown under each result.
 SNIPPET_WORDS = 30
 
 # ts_headline() marks matches with two private-use characters, which the page turns into
@@ -62,7 +64,6 @@ def clean_query(raw):
 
 @dataclass
 class Result:
-    obj: object
     title: str
     url: str
     meta: str
@@ -161,6 +162,48 @@ def search(query, *, public=True, kinds=None, limit=5, confidential=False):
             )
         )
     return groups
+
+
+# Results per type on the search page, and on the page of one type ("more").
+GROUP_SIZE = 5
+TYPE_SIZE = 50
+
+
+def search_page(params, *, public, user=None):
+    """
+    The context of a search page (public or staff) from its query parameters, and its
+    status: 400 with a message for a query that cannot be searched, an empty page for no
+    query, else the results grouped by type. `public` decides where the search starts; a
+    staff `user` searches only the types they may view, and the real names of protected
+    defenders only with the confidential permission.
+    """
+    from . import confidential
+
+    raw = params.get("q", "")
+    kind = params.get("type", "")
+    context = {"query": "", "kind": kind, "groups": [], "error": ""}
+    try:
+        query = clean_query(raw)
+        if kind and kind not in KINDS:
+            raise SearchError(_("There is no such type of result to search."))
+    except SearchError as error:
+        context["error"] = str(error)
+        return context, 400
+    context["query"] = query
+    if not query:
+        return context, 200
+    kinds = [kind] if kind else list(KINDS)
+    if user is not None:
+        kinds = [k for k in kinds if user.has_perm(f"cases.view_{k}")]
+    context["groups"] = search(
+        query,
+        public=public,
+        kinds=kinds,
+        limit=TYPE_SIZE if kind else GROUP_SIZE,
+        confidential=user is not None and confidential.may_view(user),
+    )
+    context["found"] = any(group.results for group in context["groups"])
+    return context, 200
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
@@ -344,20 +387,15 @@ def _result(row, kind, query, public, reveal):
     else:
         snippet = mark_words(getattr(row, kind.body), query)
     if public:
-        url = row.get_absolute_url() if kind.name != "defender" else _defender_url(row)
+        url = row.get_absolute_url()
     else:
         url = reverse(f"admin:cases_{kind.model._meta.model_name}_change", args=[row.pk])
     return Result(
-        obj=row,
         title=_title(row, kind, reveal),
         url=url,
         meta=_meta(row, kind.name, public),
         snippet=snippet,
     )
-
-
-def _defender_url(defender):
-    return reverse("cases:defender_detail", args=[defender.slug])
 
 
 def _title(row, kind, reveal):

@@ -2,4 +2,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class ObservatoryAdminConfig(AdminConfig):
-    default_site = "cases.dashboard.ObservatoryAdminSite"
+    default_site = "accounts.admin_site.ObservatoryAdminSite"

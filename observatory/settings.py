@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Before two_factor: its templates in accounts/templates/two_factor/ replace the library's.
+    "accounts",
     "two_factor",
     "axes",
     "csp",
@@ -93,14 +95,16 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "cases",
+    "public",
+    "ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Serves anonymous public pages from the cache before any session, user or locale work
-    # (cases/cache.py); keep it above the session middleware.
-    "cases.cache.PublicPageCacheMiddleware",
+    # (public/cache.py); keep it above the session middleware.
+    "public.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,7 +113,7 @@ MIDDLEWARE = [
     # Which OTP device verified this session: request.user.is_verified().
     "django_otp.middleware.OTPMiddleware",
     # Ends staff sessions 12 hours after login, however active.
-    "cases.security.AbsoluteSessionLimitMiddleware",
+    "accounts.security.AbsoluteSessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change, wherever in a request it is saved.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -132,7 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cases.context_processors.observatory",
+                "public.context_processors.observatory",
             ],
         },
     },
@@ -280,10 +284,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "two_factor/lockout.html"
 # Behind the reverse proxy, the client's address is the one the proxy added last to
 # X-Forwarded-For; anything to its left was sent by the client and could be forged.
-AXES_CLIENT_IP_CALLABLE = "cases.security.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip_address"
 
 # Staff sessions: 30 minutes idle (each request pushes the expiry back), and 12 hours
-# after login whatever the activity (cases.security.AbsoluteSessionLimitMiddleware).
+# after login whatever the activity (accounts.security.AbsoluteSessionLimitMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
@@ -308,7 +312,7 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
-# Anonymous public pages are cached (cases/cache.py) unless DJANGO_PUBLIC_CACHE=0, for at most
+# Anonymous public pages are cached (public/cache.py) unless DJANGO_PUBLIC_CACHE=0, for at most
 # DJANGO_PUBLIC_CACHE_SECONDS; any change to the data makes every cached page stale at once.
 PUBLIC_CACHE = env_bool("DJANGO_PUBLIC_CACHE", True)
 PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 600, minimum=1)

@@ -1,15 +1,10 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from two_factor.urls import core as two_factor_core
 
-from cases.sitemaps import sitemaps
-from cases.views import robots_txt
-
-admin.site.site_header = _("Observatory staff")
-admin.site.site_title = _("Observatory staff")
-admin.site.index_title = _("Cases, appeals and recommendations")
+from public.sitemaps import sitemaps
+from public.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,5 +13,5 @@ urlpatterns = [
     path("", include((two_factor_core, "two_factor"))),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("", include("cases.urls")),
+    path("", include("public.urls")),
 ]

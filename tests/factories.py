@@ -146,7 +146,7 @@ def make_staff(role, username=None, **fields):
     from django.apps import apps
     from django.contrib.auth.models import Group
 
-    from cases.roles import ROLES, create_staff_account, sync_roles
+    from accounts.roles import ROLES, create_staff_account, sync_roles
 
     if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
         sync_roles(apps)  # a transactional test flushed what the migration made

@@ -67,7 +67,7 @@ def test_logging_in_again_starts_a_new_12_hours(client, traveller):
 
 
 def test_a_logged_in_session_without_a_login_time_is_ended(client):
-    from cases.security import LOGIN_TIME_KEY
+    from accounts.security import LOGIN_TIME_KEY
 
     log_in(client, make_staff("case-officer"))
     session = client.session

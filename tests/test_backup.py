@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.utils import load_backend
 
-from cases import backups
 from cases.models import Source
+from ops import backups
 from tests.factories import (
     make_alert,
     make_case,

@@ -9,9 +9,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import cache as page_cache
 from cases import services
 from cases.models import Alert, Case
+from public import cache as page_cache
 from tests.admin_forms import form_data
 from tests.factories import (
     log_in,

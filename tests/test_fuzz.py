@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.filters import AppealFilter, CaseFilter, RecommendationFilter
+from public.filters import AppealFilter, CaseFilter, RecommendationFilter
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 
-from cases.generator import BENCHMARK_ALERTS, BENCHMARK_CASE_SLUG
 from cases.models import (
     Addressee,
     Alert,
@@ -20,6 +19,7 @@ from cases.models import (
     RequestedAction,
     Source,
 )
+from ops.generator import BENCHMARK_ALERTS, BENCHMARK_CASE_SLUG
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from cases.models import Alias, Appeal, CaseDefender, Source
-from cases.views import appeal_page_context
 
 from .factories import (
     make_alert,
@@ -146,9 +145,9 @@ def test_the_staff_preview_of_a_draft_appeal_still_renders(rf):
     case = make_case()
     draft = make_appeal(case, title="Draft being reviewed")
     published = make_appeal(case, title="Published", **published_appeal_fields())
-    context = appeal_page_context(draft, preview=True)
+    context = {"appeal": draft, "case": case, "preview": True, **draft.page_parts()}
     assert context["previous_in_chain"] is None and context["next_in_chain"] is None
-    page = render_to_string("cases/appeal_detail.html", context, request=rf.get("/admin/"))
+    page = render_to_string("public/appeal_detail.html", context, request=rf.get("/admin/"))
     assert "Preview for staff." in page and "Draft being reviewed" in page
     assert 'property="og:title"' not in page
     assert published.title not in page

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.roles import ROLES
 from cases.models import Appeal
-from cases.roles import ROLES
 from tests.factories import log_in, make_case, make_staff, make_urgent_appeal
 
 pytestmark = pytest.mark.django_db

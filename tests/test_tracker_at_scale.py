@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from cases.filters import CASE_FACET_SIZE
+from public.filters import CASE_FACET_SIZE
 
 from .factories import make_case, make_organisation, make_recommendation
 

@@ -12,9 +12,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import services
+from .. import reference_codes, services
 from ..models import Addressee, Appeal, RequestedAction
-from ..views import appeal_page_context
 from .base import ObservatoryAdmin, VersionedAdmin, require_object
 
 # What readers see: changing any of these after publication is a correction, shown as
@@ -139,7 +138,7 @@ class AppealAdmin(VersionedAdmin):
             obj.author = request.user
         if "reference_code" in form.changed_data and obj.reference_code:
             # A code typed by staff is a historical one: keep it as printed.
-            services.accept_printed_reference_code(obj, obj.reference_code)
+            reference_codes.accept_printed(obj, obj.reference_code)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -232,9 +231,9 @@ class AppealAdmin(VersionedAdmin):
         appeal = require_object(self, request, object_id)
         if not self.has_view_or_change_permission(request, appeal):
             raise PermissionDenied
-        response = TemplateResponse(
-            request, "cases/appeal_detail.html", appeal_page_context(appeal, preview=True)
-        )
+        # The public page's template, with what the public page shows of the appeal.
+        context = {"appeal": appeal, "case": appeal.case, "preview": True, **appeal.page_parts()}
+        response = TemplateResponse(request, "public/appeal_detail.html", context)
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

@@ -4,14 +4,14 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from cases.roles import sync_roles
+    from accounts.roles import sync_roles
 
     # Permissions added by later migrations (view_confidential in 0004) come with them.
     sync_roles(apps, missing_ok=True)
 
 
 def remove_roles(apps, schema_editor):
-    from cases.roles import ROLES
+    from accounts.roles import ROLES
 
     apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
 

@@ -248,6 +248,32 @@ class Appeal(Versioned, TimeStamped):
     def root(self):
         return self.parent or self
 
+    def page_parts(self):
+        """
+        What the appeal's page shows besides the appeal itself: its co-signers, requested
+        actions, addressees, violation types, and its place in the chain. The chain lists only
+        what is published, also when the appeal is a draft seen in the staff preview.
+        """
+        root = self.root
+        chain = list(
+            Appeal.objects.published()
+            .filter(models.Q(pk=root.pk) | models.Q(parent=root))
+            # The original has no follow-up number: first on every database (PostgreSQL
+            # would sort NULL last).
+            .order_by(models.F("follow_up_number").asc(nulls_first=True), "date", "id")
+        )
+        position = next((i for i, item in enumerate(chain) if item.pk == self.pk), None)
+        after = position + 1 if position is not None else len(chain)
+        return {
+            "co_signers": self.co_signers.all(),
+            "requested_actions": self.requested_actions.select_related("target_authority"),
+            "addressees": self.addressees.select_related("authority"),
+            "violation_types": self.violation_types.all(),
+            "chain": chain,
+            "previous_in_chain": chain[position - 1] if position else None,
+            "next_in_chain": chain[after] if after < len(chain) else None,
+        }
+
 
 class RequestedAction(models.Model):
     """One thing an appeal asks a government to do; becomes a recommendation on publication."""

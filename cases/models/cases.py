@@ -341,15 +341,5 @@ class Alert(Versioned, PartialDate, TimeStamped):
     def get_absolute_url(self):
         return f"{self.case.get_absolute_url()}#alert-{self.pk}"
 
-    # The timeline shows these for hundreds of alerts: looked up in the enum, they cost one
-    # translation each, where get_kind_display() translates every choice on every call.
-    @property
-    def kind_label(self):
-        return AlertKind(self.kind).label
-
-    @property
-    def verification_label(self):
-        return AlertVerification(self.verification).label
-
     def is_published(self):
         return self.published_at is not None and self.case.is_published()

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -151,6 +152,12 @@ class Defender(TimeStamped):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        """The public profile; a protected defender has none (its slug may carry the name)."""
+        if self.identity_protected:
+            return None
+        return reverse("cases:defender_detail", args=[self.slug])
 
     def identifying_words(self):
         """The words (of three letters or more, without accents) of the real name and aliases."""

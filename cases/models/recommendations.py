@@ -193,16 +193,6 @@ class Recommendation(Versioned):
     def is_published(self):
         return self.case.is_published()
 
-    def save(self, *args, **kwargs):
-        # Whatever the instance carried (a form, a revert): the status its updates give.
-        latest = None
-        if self.pk is not None:
-            latest = latest_updates(self.pk).values_list("status", "date").first()
-        self.current_status, self.last_update_on = latest or (RecommendationStatus.PENDING, None)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "current_status", "last_update_on"}
-        super().save(*args, **kwargs)
-
     @property
     def status(self):
         """The status of the latest update; `pending` until there is one."""
@@ -270,18 +260,17 @@ def latest_updates(recommendation):
     )
 
 
-def update_changed(sender, instance, raw=False, **kwargs):
+def status_changed(sender, instance, raw=False, **kwargs):
     """
-    An update saved or deleted: its recommendation's stored status follows (connected in
-    CasesConfig.ready).
+    A recommendation or one of its updates was saved (by a form, a revert, a fixture loaded
+    raw in any order, a service) or an update deleted: the stored status and last update date
+    become what the updates say, and so does the instance in hand. Connected in
+    CasesConfig.ready; bulk writers (the data generator) call refresh_status() themselves.
     """
-    Recommendation.objects.filter(pk=instance.recommendation_id).refresh_status()
-
-
-def recommendation_loaded(sender, instance, raw=False, **kwargs):
-    """
-    A recommendation loaded from a fixture (saved raw, without save()): its status is that of
-    the updates already loaded, whichever order the fixture lists them in.
-    """
-    if raw:
-        Recommendation.objects.filter(pk=instance.pk).refresh_status()
+    recommendation_id = instance.pk if sender is Recommendation else instance.recommendation_id
+    queryset = Recommendation.objects.filter(pk=recommendation_id)
+    queryset.refresh_status()
+    if sender is Recommendation:
+        instance.current_status, instance.last_update_on = queryset.values_list(
+            "current_status", "last_update_on"
+        ).get()

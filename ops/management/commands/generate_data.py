@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from tqdm import tqdm
 
-from cases.generator import (
+from ops.generator import (
     BENCHMARK_CASE_SLUG,
     MAX_ALERTS_PER_CASE,
     MAX_CASES,

@@ -15,7 +15,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import (
+from cases.models import (
     Appeal,
     Authority,
     Case,

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
-from .filters import RecommendationFilter
-from .models import (
+from cases.models import (
     Appeal,
     Authority,
     Organisation,
@@ -25,7 +24,9 @@ from .models import (
     RecommendationStatus,
     Source,
 )
-from .models.recommendations import latest_updates
+from cases.models.recommendations import latest_updates
+
+from .filters import RecommendationFilter
 
 # Rows read from the database at a time: the export streams, whatever its size.
 CHUNK_SIZE = 2000

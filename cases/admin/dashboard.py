@@ -1,71 +1,20 @@
-"""The staff workspace's front page: what needs doing, each item a link to the filtered list."""
+"""
+The staff workspace's front page (the admin index, accounts/admin_site.py): what needs
+doing, each item a link to the filtered list.
+"""
 
 import datetime
 
-from django.conf import settings
-from django.contrib import admin
 from django.db.models.functions import Coalesce
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from two_factor.admin import AdminSiteOTPRequiredMixin
-from two_factor.utils import default_device
+
+from ..models import Alert, Appeal, Case, Recommendation
 
 # How long a case may go without a new alert before the dashboard asks about it.
 QUIET_DAYS = 90
 DASHBOARD_ROWS = 8
-
-
-class ObservatoryAdminSite(AdminSiteOTPRequiredMixin, admin.AdminSite):
-    """
-    The staff workspace. Every page needs a session verified by a one-time code
-    (two-factor), not only a password: the mixin refuses unverified sessions and sends the
-    admin's login to the two-factor login.
-    """
-
-    site_header = _("Observatory staff workspace")
-    site_title = _("Observatory staff")
-    index_title = _("Dashboard")
-    index_template = "admin/cases/dashboard.html"
-
-    def each_context(self, request):
-        context = super().each_context(request)
-        context["site_header"] = f"{settings.OBSERVATORY_NAME} · {_('staff')}"
-        return context
-
-    def login(self, request, extra_context=None):
-        """
-        A staff member who gave their password but has no authenticator yet is led to set one
-        up; everyone else goes on to the two-factor login. (Recovery codes are offered when the
-        setup ends, and linked from every admin page: templates/admin/base_site.html.)
-        """
-        user = request.user
-        if user.is_active and user.is_staff and not default_device(user):
-            return redirect("two_factor:setup")
-        return super().login(request, extra_context)
-
-    def index(self, request, extra_context=None):
-        context = {"dashboard": dashboard(request.user), **(extra_context or {})}
-        return super().index(request, context)
-
-    def get_urls(self):
-        return [
-            path("search/", self.admin_view(self.search_view), name="search"),
-            *super().get_urls(),
-        ]
-
-    def search_view(self, request):
-        """
-        Every record, drafts included, and the real names and aliases of protected defenders;
-        each result links to its change page. Only the types the user may view are searched.
-        """
-        from .views import search_context
-
-        context, status = search_context(request, public=False, user=request.user)
-        context.update(self.each_context(request), title=_("Search"))
-        return TemplateResponse(request, "admin/cases/search.html", context, status=status)
 
 
 def _changelist(model_name, **params):
@@ -91,8 +40,6 @@ def _panel(title, queryset, url, empty, permission, user, note=None):
 
 def dashboard(user, today=None):
     """Five panels, two queries at most each, whatever the size of the observatory."""
-    from .models import Alert, Appeal, Case, Recommendation
-
     today = today or timezone.localdate()
     quiet_since = today - datetime.timedelta(days=QUIET_DAYS)
     panels = [

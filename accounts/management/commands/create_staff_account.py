@@ -3,7 +3,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.roles import ROLE_CHOICES, ROLE_DESCRIPTIONS, create_staff_account
+from accounts.roles import ROLE_CHOICES, ROLE_DESCRIPTIONS, create_staff_account
 
 
 class Command(BaseCommand):

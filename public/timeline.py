@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from .models import Alert
+from cases.models import Alert
 
 
 def escape(value):

@@ -13,13 +13,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_countries import countries
 
-from . import confidential
-from . import search as site_search
-from .filters import AppealFilter, CaseFilter, RecommendationFilter
-from .models import (
+from cases import files
+from cases import search as site_search
+from cases.models import (
     Alert,
     Appeal,
     Case,
@@ -31,7 +30,9 @@ from .models import (
     RecommendationUpdate,
     Source,
 )
-from .models.recommendations import overdue_condition
+from cases.models.recommendations import overdue_condition
+
+from .filters import AppealFilter, CaseFilter, RecommendationFilter
 from .timeline import render_timeline
 
 CASES_PER_PAGE = 20
@@ -122,7 +123,7 @@ def home(request):
     ]
     return render(
         request,
-        "cases/home.html",
+        "public/home.html",
         {
             "cases": with_last_public_change(Case.objects.published()).order_by(
                 "-last_public_change", "title"
@@ -149,7 +150,7 @@ def case_list(request):
     context, status = _filtered_page(
         request, CaseFilter(request.GET, queryset=cases), CASES_PER_PAGE
     )
-    return render(request, "cases/case_list.html", context, status=status)
+    return render(request, "public/case_list.html", context, status=status)
 
 
 def case_detail(request, slug):
@@ -187,7 +188,7 @@ def case_detail(request, slug):
     )
     return render(
         request,
-        "cases/case_detail.html",
+        "public/case_detail.html",
         {
             "case": case,
             "defender_links": defender_links,
@@ -215,44 +216,18 @@ def appeal_list(request):
     context, status = _filtered_page(
         request, AppealFilter(request.GET, queryset=appeals), APPEALS_PER_PAGE
     )
-    return render(request, "cases/appeal_list.html", context, status=status)
+    return render(request, "public/appeal_list.html", context, status=status)
 
 
 def appeal_detail(request, pk):
     appeal = get_object_or_404(
         Appeal.objects.published().select_related("case", "issuer", "parent"), pk=pk
     )
-    return render(request, "cases/appeal_detail.html", appeal_page_context(appeal))
-
-
-def appeal_page_context(appeal, *, preview=False):
-    """
-    What the appeal page shows. The public view passes a published appeal; the staff preview
-    passes a draft, and the chain then still lists only what is published.
-    """
-    root = appeal.root
-    chain = list(
-        Appeal.objects.published()
-        .filter(Q(pk=root.pk) | Q(parent=root))
-        # The original has no follow-up number: first on every database (PostgreSQL would
-        # sort NULL last).
-        .order_by(F("follow_up_number").asc(nulls_first=True), "date", "id")
+    return render(
+        request,
+        "public/appeal_detail.html",
+        {"appeal": appeal, "case": appeal.case, **appeal.page_parts()},
     )
-    position = next((i for i, item in enumerate(chain) if item.pk == appeal.pk), None)
-    return {
-        "appeal": appeal,
-        "case": appeal.case,
-        "co_signers": appeal.co_signers.all(),
-        "requested_actions": appeal.requested_actions.select_related("target_authority"),
-        "addressees": appeal.addressees.select_related("authority"),
-        "violation_types": appeal.violation_types.all(),
-        "chain": chain,
-        "previous_in_chain": chain[position - 1] if position else None,
-        "next_in_chain": chain[position + 1]
-        if position is not None and position + 1 < len(chain)
-        else None,
-        "preview": preview,
-    }
 
 
 def recommendation_list(request):
@@ -287,7 +262,7 @@ def recommendation_list(request):
         overdue_count=filterset.overdue_count(),
         statuses=RecommendationStatus.choices,
     )
-    return render(request, "cases/recommendation_list.html", context, status=status)
+    return render(request, "public/recommendation_list.html", context, status=status)
 
 
 def _tracker_summary(published, today):
@@ -318,7 +293,7 @@ def defender_detail(request, slug):
     )
     return render(
         request,
-        "cases/defender_detail.html",
+        "public/defender_detail.html",
         {
             "defender": defender,
             "case_links": CaseDefender.objects.filter(
@@ -329,7 +304,7 @@ def defender_detail(request, slug):
     )
 
 
-def _country_or_404(code):
+def country_or_404(code):
     code = code.upper()
     if len(code) != 2 or code not in countries:
         raise Http404(_("No such country."))
@@ -370,13 +345,13 @@ def country_list(request):
     ]
     return render(
         request,
-        "cases/country_list.html",
+        "public/country_list.html",
         {"countries": sorted(rows, key=lambda row: row["name"])},
     )
 
 
 def country_detail(request, code):
-    code, name = _country_or_404(code)
+    code, name = country_or_404(code)
     cases = cases_concerning(code)
     recommendations = (
         Recommendation.objects.published()
@@ -386,7 +361,7 @@ def country_detail(request, code):
     )
     return render(
         request,
-        "cases/country_detail.html",
+        "public/country_detail.html",
         {
             "code": code,
             "name": name,
@@ -453,52 +428,13 @@ def source_list(request):
         cited_in.setdefault(source_id, {})[slug] = title
     for source in page.object_list:
         source.cases = sorted(cited_in.get(source.pk, {}).items(), key=lambda item: item[1])
-    return render(request, "cases/source_list.html", {"page": page, "page_notice": notice})
-
-
-# Results per type on the search page, and on the page of one type ("more").
-SEARCH_GROUP_SIZE = 5
-SEARCH_TYPE_SIZE = 50
-
-
-def search_context(request, *, public, user=None):
-    """
-    The context of a search page and its status: 400 with a message for a query that cannot
-    be searched, an empty page for no query, else the results grouped by type. The public
-    site and the admin share it; `public` decides where the search starts, and a staff `user`
-    searches only the types they may view.
-    """
-    raw = request.GET.get("q", "")
-    kind = request.GET.get("type", "")
-    context = {"query": "", "kind": kind, "groups": [], "error": ""}
-    try:
-        query = site_search.clean_query(raw)
-        if kind and kind not in site_search.KINDS:
-            raise site_search.SearchError(_("There is no such type of result to search."))
-    except site_search.SearchError as error:
-        context["error"] = str(error)
-        return context, 400
-    context["query"] = query
-    if not query:
-        return context, 200
-    kinds = [kind] if kind else list(site_search.KINDS)
-    if user is not None:
-        kinds = [k for k in kinds if user.has_perm(f"cases.view_{k}")]
-    context["groups"] = site_search.search(
-        query,
-        public=public,
-        kinds=kinds,
-        limit=SEARCH_TYPE_SIZE if kind else SEARCH_GROUP_SIZE,
-        confidential=user is not None and confidential.may_view(user),
-    )
-    context["found"] = any(group.results for group in context["groups"])
-    return context, 200
+    return render(request, "public/source_list.html", {"page": page, "page_notice": notice})
 
 
 @require_GET
 def search(request):
-    context, status = search_context(request, public=True)
-    return render(request, "cases/search.html", context, status=status)
+    context, status = site_search.search_page(request.GET, public=True)
+    return render(request, "public/search.html", context, status=status)
 
 
 @require_GET
@@ -511,3 +447,10 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def source_file(request, pk):
+    """The file of a public source whose file is public; anything else does not exist here."""
+    source = get_object_or_404(Source.objects.with_public_file(), pk=pk)
+    return files.file_response(source, public=True)

@@ -7,7 +7,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.roles import create_staff_account
+from accounts.roles import create_staff_account
 
 DEMO_ACCOUNTS = [
     ("officer", "case-officer", "Officer (demo)"),

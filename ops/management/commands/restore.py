@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from cases.backups import BackupError, restore_backup, settings_for_url
+from ops.backups import BackupError, restore_backup, settings_for_url
 
 
 class Command(BaseCommand):

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from .models import Alert, Appeal, Case
-from .views import _country_or_404, cases_concerning
+from cases.models import Alert, Appeal, Case
+
+from .views import cases_concerning, country_or_404
 
 FEED_LENGTH = 30
 
@@ -72,7 +73,7 @@ class CaseAppealFeed(AppealFeed):
 
 class CountryAppealFeed(AppealFeed):
     def get_object(self, request, code):
-        return _country_or_404(code)
+        return country_or_404(code)
 
     def title(self, country):
         return _("Appeals concerning %(country)s") % {"country": country[1]}

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from cases.backups import BackupError, create_backup
+from ops.backups import BackupError, create_backup
 
 
 class Command(BaseCommand):

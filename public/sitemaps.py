@@ -4,7 +4,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Count
 from django.urls import reverse
 
-from .models import Appeal, Case, Defender, Recommendation
+from cases.models import Appeal, Case, Defender, Recommendation
+
 from .views import with_last_public_change
 
 
@@ -45,9 +46,6 @@ class DefenderSitemap(Sitemap):
     def items(self):
         # Protected defenders have no page (their slug may carry the real name).
         return Defender.objects.published().filter(identity_protected=False).order_by("pk")
-
-    def location(self, defender):
-        return reverse("cases:defender_detail", args=[defender.slug])
 
 
 class CountrySitemap(Sitemap):

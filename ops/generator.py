@@ -19,7 +19,6 @@ import random
 import unicodedata
 from collections import defaultdict
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, models, transaction
@@ -27,7 +26,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_countries import countries
 
-from .models import (
+from cases import reference_codes
+from cases.models import (
     Addressee,
     Alert,
     Alias,
@@ -44,7 +44,7 @@ from .models import (
     Source,
     ViolationType,
 )
-from .services import ReferenceCode
+from cases.services import publication_alert_text
 
 # The published case whose timeline has exactly this many published alerts: the benchmark's
 # "case page with 200 alerts". Its subject's name and misspellings are what the benchmark
@@ -412,7 +412,6 @@ class Generator:
         self.rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
         self.progress = progress
         self.writer = RowWriter(timezone.now())
-        self.prefix = settings.OBSERVATORY_REFERENCE_PREFIX
 
     # --- Reference data, shared by every generated case ------------------------------------
 
@@ -435,6 +434,7 @@ class Generator:
         self.un_mechanisms = by_kind["un_mechanism"]
         self.publishers = by_kind["media"] + by_kind["ngo"] + by_kind["un_mechanism"]
         self.publisher_names = {o.pk: o.short_name for o in self.organisations.values()}
+        self.organisation_names = {o.pk: o.name for o in self.organisations.values()}
 
         User = get_user_model()
         self.users = {}
@@ -737,24 +737,26 @@ class Generator:
                 self._alert(case, state, opened_on, end, False, sources, affected, words)
         for appeal in appeals:
             if appeal["state"] in ("published", "withdrawn"):
+                title, description = publication_alert_text(
+                    issuer_short_name=self.publisher_names[appeal["issuer_id"]],
+                    issuer_name=self.organisation_names[appeal["issuer_id"]],
+                    reference_code=appeal["reference_code"],
+                    kind=appeal["kind"],
+                    title=appeal["title"],
+                )
                 self.writer.add(
                     Alert,
                     case_id=case,
                     date=appeal["date"],
                     kind="statement",
-                    title=self._timeline_title(appeal),
-                    description=f"The observatory published the appeal “{appeal['title']}”.",
+                    title=title,
+                    description=description,
                     verification="confirmed",
                     appeal_id=appeal["id"],
                     # A withdrawn appeal's timeline entry leaves the public site with it.
                     published_at=appeal["published_at"] if appeal["state"] == "published" else None,
                 )
         self._recommendations(case, state, appeals, end, sources, words)
-
-    def _timeline_title(self, appeal):
-        issuer = self.publisher_names[appeal["issuer_id"]]
-        label = appeal["reference_code"] or "a statement"
-        return f"{issuer} publishes {label}: {appeal['title']}"[:200]
 
     def _alert(self, case, state, opened_on, end, visible, sources, affected, words):
         rng = self.rng
@@ -803,23 +805,22 @@ class Generator:
             )
 
     def _reference_code(self, state, case_state, on):
-        """The next free code for a chain's first appeal published on `on`."""
+        """
+        The next free code for a chain's first appeal published on `on`, by the numbering
+        rules of cases/reference_codes.py on the numbers this run keeps in memory.
+        """
         if case_state.get("country_number") is None:
-            number = self.country_numbers.get(state, 0) + 1
+            number = reference_codes.next_number(self.country_numbers.get(state))
             self.country_numbers[state] = number
             case_state["country_number"] = number
         while True:
-            running = self.running_numbers.get(on.year, 0) + 1
+            running = reference_codes.next_number(self.running_numbers.get(on.year))
             self.running_numbers[on.year] = running
-            code = str(
-                ReferenceCode(
-                    state=countries.alpha3(state),
-                    case_number=case_state["country_number"],
-                    month=on.month,
-                    year=on.year,
-                    prefix=self.prefix,
-                    number=running,
-                )
+            code = reference_codes.chain_code(
+                state=countries.alpha3(state),
+                case_number=case_state["country_number"],
+                first_on=on,
+                number=running,
             )
             if code not in self.codes:
                 self.codes.add(code)
@@ -989,7 +990,7 @@ class Generator:
             else "",
         }
         if parent and published and parent["reference_code"]:
-            row["reference_code"] = f"{parent['reference_code']}.{number}"
+            row["reference_code"] = reference_codes.follow_up_code(parent["reference_code"], number)
         row["co_signers"] = co_signers
         row["actions"] = []
         self.writer.add_row(Appeal, row)
@@ -1106,9 +1107,6 @@ class Generator:
                         recommendation_update_id=update,
                         quoted_passage="“The government has taken note of the concerns.”",
                     )
-            # What Recommendation.save() and the updates' signals keep, written here directly.
-            if history:
-                row.update(current_status=history[-1], last_update_on=day)
 
     # --- The run ---------------------------------------------------------------------------
 
@@ -1131,7 +1129,12 @@ class Generator:
         return Summary([(model, self.writer.counts[model]) for model in REPORTED_MODELS])
 
     def _write_chunk(self):
+        recommendations = [row["id"] for row in self.writer.rows[Recommendation]]
         self.writer.flush(WRITE_ORDER)
+        # The stored status, by the rule the signals apply to every other write: one UPDATE.
+        for start in range(0, len(recommendations), 5000):
+            ids = recommendations[start : start + 5000]
+            Recommendation.objects.filter(pk__in=ids).refresh_status()
 
 
 def holds_generated_data():

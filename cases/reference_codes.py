@@ -1,0 +1,168 @@
+"""
+Reference codes of appeals (DESIGN.md): parse, format, accept as printed, assign.
+
+"KAZ 001 / 0720 / OBS 086": the ISO alpha-3 code of the state of concern, the case's number
+for that state, the month and year of the case's first coded appeal, the observatory's prefix
+and running number of the year; a follow-up adds ".n" to its chain's code. The rules of
+numbering are the functions `next_number`, `chain_code` and `follow_up_code`: `assign` uses
+them on the database, the data generator (ops/generator.py) on the numbers it keeps in memory.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from .models import Appeal, Case
+
+# Spacing varies in print, so the pattern is lenient about it.
+_CODE = re.compile(
+    r"^(?P<state>[A-Z]{3})\s*(?P<case_number>\d{1,4})\s*/\s*(?P<month>\d{2})(?P<year>\d{2})"
+    r"\s*/\s*(?P<prefix>[A-Z]+)\s*(?P<number>\d{1,4})(?:\.(?P<follow_up>\d{1,3}))?$"
+)
+
+
+@dataclass(frozen=True)
+class ReferenceCode:
+    state: str
+    case_number: int
+    month: int
+    year: int
+    prefix: str
+    number: int
+    follow_up: int | None = None
+
+    def __str__(self):
+        code = (
+            f"{self.state} {self.case_number:03d} / {self.month:02d}{self.year % 100:02d} / "
+            f"{self.prefix} {self.number:03d}"
+        )
+        return f"{code}.{self.follow_up}" if self.follow_up else code
+
+
+class ReferenceCodeError(Exception):
+    pass
+
+
+def parse(text):
+    """The parts of a well-formed code, or None: real codes are not always consistent."""
+    match = _CODE.match(text.strip())
+    if not match:
+        return None
+    parts = match.groupdict()
+    return ReferenceCode(
+        state=parts["state"],
+        case_number=int(parts["case_number"]),
+        month=int(parts["month"]),
+        year=2000 + int(parts["year"]),
+        prefix=parts["prefix"],
+        number=int(parts["number"]),
+        follow_up=int(parts["follow_up"]) if parts["follow_up"] else None,
+    )
+
+
+def next_number(last):
+    """The number after `last` (None when there is none yet): case numbers, running numbers
+    and follow-up numbers all count from 1."""
+    return (last or 0) + 1
+
+
+def chain_code(*, state, case_number, first_on, number, prefix=None):
+    """The code of a chain's first appeal: `state` is the alpha-3 code of the state of concern,
+    `first_on` the date of the case's first coded appeal, `number` the running number."""
+    return str(
+        ReferenceCode(
+            state=state,
+            case_number=case_number,
+            month=first_on.month,
+            year=first_on.year,
+            prefix=prefix or settings.OBSERVATORY_REFERENCE_PREFIX,
+            number=number,
+        )
+    )
+
+
+def follow_up_code(root_code, follow_up_number):
+    return f"{root_code}.{follow_up_number}"
+
+
+def accept_printed(appeal, text):
+    """
+    Record the code of a historical appeal exactly as it was printed. When the code is one of
+    ours and well formed, also record its running number, so that codes assigned later in the
+    same year continue the sequence instead of colliding with it.
+    """
+    appeal.reference_code = text.strip()
+    parsed = parse(appeal.reference_code)
+    if parsed and parsed.prefix == settings.OBSERVATORY_REFERENCE_PREFIX:
+        if parsed.follow_up:
+            appeal.follow_up_number = parsed.follow_up
+        elif appeal.date:
+            appeal.code_year = appeal.date.year
+            appeal.code_number = parsed.number
+    return appeal
+
+
+@transaction.atomic
+def assign(appeal, on=None):
+    """
+    Give a coded appeal (urgent appeal, follow-up, closing) its reference code as it is
+    published on the date `on`. A code already present (typed for a historical appeal) is
+    kept as it is. Saves the appeal and, for a case's first code, its number for the state.
+    """
+    on = on or timezone.localdate()
+    if appeal.reference_code or appeal.kind not in Appeal.CODED_KINDS:
+        return appeal.reference_code
+
+    if appeal.parent_id:
+        # Lock the original so two follow-ups published at once cannot take the same number.
+        root = Appeal.objects.select_for_update().get(pk=appeal.parent_id)
+        if not root.reference_code:
+            raise ReferenceCodeError(
+                "The original appeal of this chain has no reference code yet: publish it first."
+            )
+        last = root.follow_ups.exclude(pk=appeal.pk).aggregate(n=Max("follow_up_number"))["n"]
+        appeal.follow_up_number = next_number(last)
+        appeal.reference_code = follow_up_code(root.reference_code, appeal.follow_up_number)
+        appeal.save(update_fields=["follow_up_number", "reference_code", "updated_at"])
+        return appeal.reference_code
+
+    # Lock the case: its number for the state is taken once, by the first coded appeal.
+    case = Case.objects.select_for_update().get(pk=appeal.case_id)
+    if case.country_number is None:
+        last = Case.objects.filter(state_of_concern=case.state_of_concern).aggregate(
+            n=Max("country_number")
+        )["n"]
+        case.country_number = next_number(last)
+        case.save(update_fields=["country_number", "updated_at"])
+
+    # The month and year of the case's first coded appeal, or of this one if it is the first.
+    first = (
+        (
+            Appeal.objects.filter(case=case, parent__isnull=True, date__isnull=False)
+            .exclude(reference_code="")
+            .exclude(pk=appeal.pk)
+            .aggregate(first=Min("date"))["first"]
+        )
+        or on
+    )
+
+    # The running number of the year. Two cases published at the same moment may read the
+    # same maximum; the unique constraint on (code_year, code_number) then refuses the second,
+    # and the whole publication rolls back rather than issue a duplicate.
+    last = Appeal.objects.filter(parent__isnull=True, code_year=on.year).aggregate(
+        n=Max("code_number")
+    )["n"]
+    appeal.code_year = on.year
+    appeal.code_number = next_number(last)
+    appeal.reference_code = chain_code(
+        state=case.state_of_concern.alpha3,
+        case_number=case.country_number,
+        first_on=first,
+        number=appeal.code_number,
+    )
+    appeal.save(update_fields=["code_year", "code_number", "reference_code", "updated_at"])
+    return appeal.reference_code
