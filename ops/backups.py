@@ -26,6 +26,8 @@ import dj_database_url
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
+from public.cache import invalidate_public_pages
+
 MANIFEST = "manifest.json"
 FORMAT = 1
 FILES_ARCHIVE = "files.tar"
@@ -337,6 +339,9 @@ def restore_backup(backup_dir, settings_dict, files_dir, force=False):
         # The "data" filter refuses absolute paths, "..", links out of the directory and
         # special files, whatever the archive holds.
         tar.extractall(files_dir, filter="data")
+    # The data changed under every cached page: none may be served again. (A cache that
+    # cannot be reached is left to its page lifetime; the restore itself has succeeded.)
+    invalidate_public_pages()
     return manifest
 
 

@@ -149,57 +149,44 @@ def _lines(queryset, request):
     case_addresses = {}
     # A byte-order mark, so that spreadsheets read the names' accents as UTF-8.
     yield "\ufeff" + writer.writerow(columns())
-    for batch in _batches(queryset.values_list(*VALUES).iterator(CHUNK_SIZE), CHUNK_SIZE):
-        ids = [row[0] for row in batch]
+    rows = queryset.values_list(*VALUES, named=True).iterator(CHUNK_SIZE)
+    for batch in _batches(rows, CHUNK_SIZE):
+        ids = [row.pk for row in batch]
         co_issuers = {}
         through = Recommendation.co_issuers.through.objects.filter(recommendation_id__in=ids)
         for recommendation, organisation in through.values_list(
             "recommendation_id", "organisation_id"
         ).order_by("recommendation_id", "organisation__name"):
             co_issuers.setdefault(recommendation, []).append(organisation)
-        names.load(Authority, [row[2] for row in batch])
-        names.load(Organisation, [row[4] for row in batch] + [*chain(*co_issuers.values())])
-        names.load(Appeal, [row[12] for row in batch])
-        names.load(Source, [row[13] for row in batch])
-        for (
-            pk,
-            state,
-            authority,
-            text,
-            issuer,
-            issued_on,
-            status,
-            last_update_on,
-            latest_development,
-            is_overdue,
-            case_title,
-            case_slug,
-            appeal,
-            source,
-        ) in batch:
+        names.load(Authority, [row.target_authority_id for row in batch])
+        names.load(Organisation, [row.issuer_id for row in batch] + [*chain(*co_issuers.values())])
+        names.load(Appeal, [row.appeal_id for row in batch])
+        names.load(Source, [row.source_id for row in batch])
+        for row in batch:
+            state, slug = row.target_state, row.case__slug
             if state not in governments:
                 governments[state] = countries.name(state)
-            if case_slug not in case_addresses:
-                case_addresses[case_slug] = request.build_absolute_uri(
-                    reverse("cases:case_detail", args=[case_slug])
+            if slug not in case_addresses:
+                case_addresses[slug] = request.build_absolute_uri(
+                    reverse("cases:case_detail", args=[slug])
                 )
-            made_by = [issuer, *co_issuers.get(pk, [])]
-            row = [
+            made_by = [row.issuer_id, *co_issuers.get(row.pk, [])]
+            cells = [
                 governments[state],
-                names(Authority, authority),
-                text,
+                names(Authority, row.target_authority_id),
+                row.text,
                 "; ".join(names(Organisation, organisation) for organisation in made_by),
-                issued_on.isoformat(),
-                statuses[status],
-                last_update_on.isoformat() if last_update_on else "",
-                latest_development or "",
-                yes if is_overdue else no,
-                case_title,
-                f"{case_addresses[case_slug]}#recommendation-{pk}",
-                names(Appeal, appeal),
-                names(Source, source),
+                row.issued_on.isoformat(),
+                statuses[row.current_status],
+                row.last_update_on.isoformat() if row.last_update_on else "",
+                row.latest_development or "",
+                yes if row.is_overdue else no,
+                row.case__title,
+                f"{case_addresses[slug]}#recommendation-{row.pk}",
+                names(Appeal, row.appeal_id),
+                names(Source, row.source_id),
             ]
-            yield writer.writerow([as_text(cell) for cell in row])
+            yield writer.writerow([as_text(cell) for cell in cells])
 
 
 @require_GET

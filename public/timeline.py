@@ -1,9 +1,11 @@
 """
-The timeline of a case page, drawn in Python. A timeline has hundreds of alerts: through the
-template engine, each of the dozen values of each alert and citation costs a variable lookup,
-a localisation pass and a translation lookup, and the page spent most of its time there.
-Here each label is translated once per page, each country named once per code, and every
-value is escaped as the template would.
+The timeline of a case page, and every list of citations on the public site, drawn in Python.
+A timeline has hundreds of alerts: through the template engine, each of the dozen values of
+each alert and citation costs a variable lookup, a localisation pass and a translation
+lookup, and the page spent most of its time there. Here each label is translated once per
+page, each country named once per code, and every value is escaped as the template would.
+Templates print citations with the `citations` tag (public/templatetags/public_site.py),
+which calls `render_citations` below: one renderer.
 """
 
 from html import escape as _html_escape
@@ -81,31 +83,68 @@ def _render_alert(alert, labels):
             f"{escape(alert.dispute_note)}</p>\n"
         )
     if alert.public_citations:
-        label = labels.what_each_source_says if disputed else labels.sources
-        parts.append(f'<ul class="citations" aria-label="{label}">\n')
-        parts.extend(_render_citation(c, disputed, labels) for c in alert.public_citations)
-        parts.append("</ul>\n")
+        parts.append(_render_citations(alert.public_citations, disputed, labels))
     parts.append("</li>\n")
+    return "".join(parts)
+
+
+def render_citations(citations, *, disputed=False):
+    """
+    A list of citations, safe to print. A citation numbered on its page (`number`, as the case
+    page numbers its sources) links to that source below; one without names its source.
+    """
+    citations = list(citations)
+    if not citations:
+        return ""
+    # Reviewed: _render_citations escapes every value it prints (tests/test_timeline.py).
+    return mark_safe(_render_citations(citations, disputed, _Labels()))  # noqa: S308 # nosec B308 B703
+
+
+def _render_citations(citations, disputed, labels):
+    label = labels.what_each_source_says if disputed else labels.sources
+    parts = [f'<ul class="citations" aria-label="{label}">\n']
+    parts.extend(_render_citation(c, disputed, labels) for c in citations)
+    parts.append("</ul>\n")
     return "".join(parts)
 
 
 def _render_citation(citation, disputed, labels):
     source = citation.source
-    number = int(citation.number)
-    parts = [
-        f'<li><a class="ref" href="#source-{number}" aria-label="{labels.source} {number}">'
-        f"[{number}]</a>\n"
-    ]
+    number = getattr(citation, "number", None)
+    if number is not None:
+        number = int(number)
+        parts = [
+            f'<li><a class="ref" href="#source-{number}" aria-label="{labels.source} {number}">'
+            f"[{number}]</a>\n"
+        ]
+    else:
+        parts = [f"<li>{_source_reference(source)}"]
     if disputed:
         publisher = source.publisher
         name = (publisher.short_name if publisher else "") or source.title
         version = _("%(source)s’s version:") % {"source": name}
         parts.append(f'<span class="version">{escape(version)}</span>\n')
     if citation.quoted_passage:
-        parts.append(f'<q lang="{escape(source.language)}">{escape(citation.quoted_passage)}</q>\n')
+        separator = ": " if number is None else ""
+        language, passage = escape(source.language), escape(citation.quoted_passage)
+        parts.append(f'{separator}<q lang="{language}">{passage}</q>\n')
     if citation.locator:
         parts.append(f'<span class="meta">{escape(citation.locator)}</span>\n')
     if citation.note:
         parts.append(f'<span class="note">{escape(citation.note)}</span>\n')
     parts.append("</li>\n")
     return "".join(parts)
+
+
+def _source_reference(source):
+    """The source named in full: title (linked when it has an address), publisher, date."""
+    title = escape(source.title)
+    if source.url:
+        reference = f'<a href="{escape(source.url)}" rel="noopener noreferrer">{title}</a>'
+    else:
+        reference = f"<cite>{title}</cite>"
+    if source.publisher:
+        reference += f", {escape(source.publisher.short_name)}"
+    if source.date:
+        reference += f", {escape(source.date_display)}"
+    return reference

@@ -167,19 +167,9 @@ def case_detail(request, slug):
         )
     )
     appeals = Appeal.objects.published().filter(case=case).select_related("issuer")
-    recommendations = list(
-        Recommendation.objects.published()
+    recommendations = _with_public_links(
+        _shown_recommendations(timezone.localdate())
         .filter(case=case)
-        .select_related("issuer", "target_authority")
-        .prefetch_related(
-            "co_issuers",
-            Prefetch(
-                "updates",
-                queryset=RecommendationUpdate.objects.prefetch_related(
-                    Prefetch("citations", queryset=_public_citations())
-                ),
-            ),
-        )
         .order_by("target_state", "issued_on", "id")
     )
     sources = _number_sources(
@@ -235,8 +225,28 @@ def recommendation_list(request):
     published = Recommendation.objects.published()
     summary = _tracker_summary(published, today)
     recommendations = (
-        published.with_is_overdue(today)
-        .select_related("issuer", "target_authority", "case", "appeal__case", "source")
+        _shown_recommendations(today)
+        .select_related("case")
+        .order_by("target_state", "-issued_on", "id")
+    )
+    filterset = RecommendationFilter(request.GET, queryset=recommendations, today=today)
+    context, status = _filtered_page(request, filterset, RECOMMENDATIONS_PER_PAGE)
+    if context["page"] is not None:
+        _with_public_links(context["page"].object_list)
+    context.update(
+        summary=summary,
+        overdue_count=filterset.overdue_count(),
+        statuses=RecommendationStatus.choices,
+    )
+    return render(request, "public/recommendation_list.html", context, status=status)
+
+
+def _shown_recommendations(today):
+    """Published recommendations with what _recommendation.html shows of each."""
+    return (
+        Recommendation.objects.published()
+        .with_is_overdue(today)
+        .select_related("issuer", "target_authority", "appeal__case", "source")
         .prefetch_related(
             "co_issuers",
             Prefetch(
@@ -246,23 +256,21 @@ def recommendation_list(request):
                 ),
             ),
         )
-        .order_by("target_state", "-issued_on", "id")
     )
-    filterset = RecommendationFilter(request.GET, queryset=recommendations, today=today)
-    context, status = _filtered_page(request, filterset, RECOMMENDATIONS_PER_PAGE)
-    if context["page"] is not None:
-        for recommendation in context["page"].object_list:
-            # The record may point at a private source or a withdrawn appeal: name neither.
-            source = recommendation.source
-            recommendation.public_source = source if source and source.is_public else None
-            appeal = recommendation.appeal
-            recommendation.public_appeal = appeal if appeal and appeal.is_published() else None
-    context.update(
-        summary=summary,
-        overdue_count=filterset.overdue_count(),
-        statuses=RecommendationStatus.choices,
-    )
-    return render(request, "public/recommendation_list.html", context, status=status)
+
+
+def _with_public_links(recommendations):
+    """
+    The recommendations as a list, each with `public_source` and `public_appeal`: the record
+    may point at a private source or a withdrawn appeal, and the page names neither.
+    """
+    recommendations = list(recommendations)
+    for recommendation in recommendations:
+        source = recommendation.source
+        recommendation.public_source = source if source and source.is_public else None
+        appeal = recommendation.appeal
+        recommendation.public_appeal = appeal if appeal and appeal.is_published() else None
+    return recommendations
 
 
 def _tracker_summary(published, today):

@@ -130,6 +130,23 @@ def test_a_backup_restores_into_an_empty_database_with_every_record_and_file(
         assert (restored_files / source.file.name).read_bytes() == PDF
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_makes_every_cached_public_page_stale(files_dir, scratch_database, tmp_path):
+    from public.cache import current_generation
+
+    call_command("backup", output_dir=tmp_path / "backups", verbosity=0)
+    (backup,) = (tmp_path / "backups").iterdir()
+    before = current_generation()
+    call_command(
+        "restore",
+        str(backup),
+        database_url=database_url(scratch_database),
+        files_dir=tmp_path / "restored-files",
+        verbosity=0,
+    )
+    assert current_generation() != before
+
+
 def occupy(settings_dict):
     """Put a table of someone else's into a database."""
     if POSTGRESQL:

@@ -113,6 +113,17 @@ def test_editing_a_published_case_in_the_admin_shows_the_change(case):
     assert "Renamed in the admin" in page
 
 
+def test_the_expire_command_makes_pages_stale_after_a_change_by_hand(case):
+    from django.core.management import call_command
+
+    assert "Public summary." in anonymous().get(case.get_absolute_url()).content.decode()
+    # A change that no signal sees, as SQL typed by hand would be.
+    Case.objects.filter(pk=case.pk).update(summary="Changed by hand.")
+    assert "Public summary." in anonymous().get(case.get_absolute_url()).content.decode()
+    call_command("expire_public_pages", verbosity=0)
+    assert "Changed by hand." in anonymous().get(case.get_absolute_url()).content.decode()
+
+
 def test_a_many_to_many_change_makes_pages_stale(case):
     from cases.models import ViolationType
 

@@ -158,3 +158,14 @@ def test_its_authority_and_case_filters_name_and_count_published_recommendations
     }
     case = recommendations[0].case
     assert facets["case"] == {"the-case": (case.title, 4)}
+
+
+def test_the_case_page_shows_a_recommendation_as_the_tracker_does(client, recommendations):
+    """One partial for both pages: the case page marks what is overdue too."""
+    old = recommendations[0]
+    tracker = client.get(TRACKER, {"overdue": "on"}).content.decode()
+    case_page = client.get(old.case.get_absolute_url()).content.decode()
+    for page in (tracker, case_page):
+        block = page.split(f'id="recommendation-{old.pk}">', 1)[1].split("</li>", 1)[0]
+        assert 'class="status status-overdue">overdue' in block
+    assert case_page.count('class="status status-overdue"') == 1
