@@ -29,7 +29,8 @@ ROLE_DESCRIPTIONS = {
     ),
     PUBLISHER: _(
         "Everything a case officer does, plus reviewing, publishing and withdrawing appeals "
-        "(never their own) and publishing or closing cases."
+        "(never their own), publishing or closing cases, publishing alerts, sources and "
+        "source files, and lifting a defender's protection."
     ),
     ADMINISTRATOR: _("Manages staff accounts, roles and the vocabularies."),
 }
@@ -56,6 +57,8 @@ _WORK = (
     + _crud("authority", "add", "change", "view")
     + _crud("organisation", "add", "change", "view")
     + _crud("violationtype", "view")
+    # "Ready for publication": anyone who works on records may ask, and take it back.
+    + _crud("publicationrequest", "add", "delete", "view")
 )
 
 # Internal notes, risk levels, contact details, protected identities, private source files.
@@ -66,7 +69,7 @@ ROLES = {
     CASE_OFFICER: _WORK + _CONFIDENTIAL,
     PUBLISHER: _WORK
     + _CONFIDENTIAL
-    + ["cases.publish_appeal", "cases.publish_case"]
+    + ["cases.publish_appeal", "cases.publish_case", "cases.publish_alert", "cases.publish_source"]
     + _crud("case", "delete")
     + _crud("defender", "delete")
     + _crud("source", "delete")

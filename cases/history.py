@@ -3,9 +3,11 @@ Reverting a record to an earlier version, with the parts edited on its page, and
 deleted record. django-simple-history records every save and delete (admin, services,
 commands); this module turns those records back into rows.
 
-A revert restores content. It never changes whether something is public or where it stands in
-the appeal workflow: those change only through the publish, withdraw and close steps, which
-check permissions and four eyes.
+A revert restores content. It never writes a publication field (cases/disclosure.py): whether
+something is public, a defender's protection, public name and address, where an appeal stands
+in its workflow. Those change only through the publication services, which check permissions
+and four eyes. It writes only what the reverting user may see, and through full_clean() with
+every constraint, so a version that no longer fits today's rules is refused, not forced.
 """
 
 import datetime
@@ -13,8 +15,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from . import disclosure
 from .models import (
     Addressee,
     Alert,
@@ -39,14 +41,15 @@ PARTS = {
 }
 
 # Shown instead of a confidential value to staff who may not see it.
-CONFIDENTIAL = gettext_lazy("(confidential)")
+CONFIDENTIAL = disclosure.CONFIDENTIAL_MARK
 
-# Fields a revert leaves as they are now.
-ALWAYS_KEPT = {"id", "version", "created_at", "updated_at", "published_at"}
+# Fields a revert leaves as they are now, besides the publication fields of the declaration.
+ALWAYS_KEPT = {"id", "version", "created_at", "updated_at"}
 KEPT = {
+    # Closing a case is a publisher's decision.
     Case: {"status", "closed_on", "closing_reason"},
+    # Fixed once published, and the workflow's own record of who did what.
     Appeal: {
-        "state",
         "date",
         "reference_code",
         "code_year",
@@ -55,8 +58,6 @@ KEPT = {
         "author",
         "reviewer",
         "published_by",
-        "corrected_at",
-        "withdrawn_at",
         "withdrawal_reason",
     },
     # Not in the history: the status of the latest update, which the updates restore.
@@ -65,13 +66,16 @@ KEPT = {
 
 _TICK = datetime.timedelta(microseconds=1)
 
+# What a restored record's publication flags are: it comes back seen by no one.
+_UNPUBLISHED = {"published_at": None, "is_public": False, "file_is_public": False}
+
 
 class RevertError(Exception):
     """A revert that cannot be done; the message says why, for staff."""
 
 
 def kept_fields(model):
-    return ALWAYS_KEPT | KEPT.get(model, set())
+    return ALWAYS_KEPT | KEPT.get(model, set()) | disclosure.publication_fields(model)
 
 
 def restored_fields(model):
@@ -198,11 +202,11 @@ def _display(field, value):
 
 
 @transaction.atomic
-def revert_to(record, *, user):
+def revert_to(record, *, user, hidden=()):
     """
-    Bring the object of `record` back to that version: its fields (but those in KEPT), its
-    many-to-many links and its parts. A deleted object comes back unpublished. Returns the
-    object.
+    Bring the object of `record` back to that version: its fields (but those kept, and the
+    `hidden` ones the user may not see), its many-to-many links and its parts. A deleted object
+    comes back unpublished and keeps its protection. Returns the object.
     """
     model = record.instance_type
     obj = model.objects.select_for_update().filter(pk=record.id).first()
@@ -213,17 +217,24 @@ def revert_to(record, *, user):
         obj = record.instance
         if hasattr(obj, "version"):
             obj.version += 1
-        if hasattr(obj, "published_at"):
-            obj.published_at = None
+        for name, unpublished in _UNPUBLISHED.items():
+            if name in disclosure.publication_fields(model):
+                setattr(obj, name, unpublished)
         if isinstance(obj, Appeal) and obj.state != Appeal.State.DRAFT:
             raise RevertError(_("Only draft appeals can be deleted, and so restored."))
         reason = _("Restored after deletion")
     else:
+        if isinstance(obj, Appeal) and obj.state == Appeal.State.IN_REVIEW:
+            raise RevertError(
+                _("The appeal is in review: return it to draft before reverting its text.")
+            )
         for field in restored_fields(model):
-            setattr(obj, field.attname, getattr(record, field.attname))
+            if field.name not in hidden:
+                setattr(obj, field.attname, getattr(record, field.attname))
     obj._history_user = user
     obj._change_reason = reason
-    obj.full_clean(validate_unique=False, validate_constraints=False)
+    # Every rule and constraint of today: a version that breaks one is refused, not forced.
+    obj.full_clean(validate_unique=True, validate_constraints=True)
     obj.save()
 
     m2m_source = record.prev_record if record.history_type == "-" else record

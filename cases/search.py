@@ -177,7 +177,7 @@ def search_page(params, *, public, user=None):
     staff `user` searches only the types they may view, and the real names of protected
     defenders only with the confidential permission.
     """
-    from . import confidential
+    from . import disclosure
 
     raw = params.get("q", "")
     kind = params.get("type", "")
@@ -200,7 +200,7 @@ def search_page(params, *, public, user=None):
         public=public,
         kinds=kinds,
         limit=TYPE_SIZE if kind else GROUP_SIZE,
-        confidential=user is not None and confidential.may_view(user),
+        confidential=user is not None and disclosure.may_view(user),
     )
     context["found"] = any(group.results for group in context["groups"])
     return context, 200

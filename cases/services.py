@@ -10,7 +10,17 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from . import reference_codes
-from .models import Alert, Appeal, Case, Recommendation, RecommendationStatus, RecommendationUpdate
+from .models import (
+    Alert,
+    Appeal,
+    Case,
+    Defender,
+    PublicationRequest,
+    Recommendation,
+    RecommendationStatus,
+    RecommendationUpdate,
+    Source,
+)
 
 # --- The appeal workflow: draft → in review → published (→ withdrawn) ---------------------------
 
@@ -82,16 +92,26 @@ def return_to_draft(appeal, user):
 
 
 @transaction.atomic
-def publish_appeal(appeal, user, *, today=None):
+def publish_appeal(appeal, user, *, version=None, today=None):
     """
     Publish an appeal in review, in one transaction: check the rules (DESIGN.md), assign the
     reference code, stamp the time and the publisher, create one pending recommendation per
     requested action, and add the appeal to the case timeline. Any failure undoes all of it.
+
+    `version` is the version the publisher reviewed (the confirmation page carries it): four
+    eyes means the published text is the reviewed one, so any other version is refused.
     """
     appeal = _locked(Appeal, appeal)
     _require(user, "cases.publish_appeal")
     if appeal.state != Appeal.State.IN_REVIEW:
         raise WorkflowError(_("Only an appeal in review can be published; submit it first."))
+    if str(version) != str(appeal.version):
+        raise WorkflowError(
+            _(
+                "The appeal changed after you opened the confirmation: nothing was published. "
+                "Review it again."
+            )
+        )
     if appeal.author_id == user.pk:
         raise WorkflowError(
             _("You wrote this appeal: another publisher must review and publish it.")
@@ -252,6 +272,145 @@ def create_follow_up(appeal, user):
     return follow_up
 
 
+# --- Publication of every other kind of record ------------------------------------------------
+#
+# What the public sees of a record changes here only, behind a permission
+# (cases/disclosure.py: PUBLICATION fields). Staff who may not publish mark a record ready for
+# publication instead (request_publication), and the dashboard lists it for publishers.
+# Publication cannot be scheduled: a record is public from the moment it is published.
+
+
+def _request_for(obj, what="record"):
+    from django.contrib.contenttypes.models import ContentType
+
+    return PublicationRequest.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, what=what
+    )
+
+
+@transaction.atomic
+def request_publication(obj, user, *, what="record", note=""):
+    """Mark `obj` (or a source's file) ready for publication; asking again changes nothing."""
+    from django.contrib.contenttypes.models import ContentType
+
+    _require(user, "cases.add_publicationrequest")
+    request, _created = PublicationRequest.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        what=what,
+        defaults={"requested_by": user, "note": Truncator(note).chars(500)},
+    )
+    return request
+
+
+@transaction.atomic
+def publish_alert(alert, user):
+    alert = _locked(Alert, alert)
+    _require(user, "cases.publish_alert")
+    if alert.published_at is None:
+        alert.published_at = timezone.now()
+        _as(alert, user, _("Published")).save()
+    _request_for(alert).delete()
+    return alert
+
+
+@transaction.atomic
+def unpublish_alert(alert, user):
+    alert = _locked(Alert, alert)
+    _require(user, "cases.publish_alert")
+    if alert.published_at is not None:
+        alert.published_at = None
+        _as(alert, user, _("Unpublished")).save()
+    return alert
+
+
+@transaction.atomic
+def publish_source(source, user):
+    """The source may be listed and cited on public pages (its file stays as it was)."""
+    source = _locked(Source, source)
+    _require(user, "cases.publish_source")
+    if not source.is_public:
+        source.is_public = True
+        _as(source, user, _("Made public")).save()
+    _request_for(source).delete()
+    return source
+
+
+@transaction.atomic
+def unpublish_source(source, user):
+    """Private again, with its file: it leaves every public page at once."""
+    source = _locked(Source, source)
+    _require(user, "cases.publish_source")
+    if source.is_public or source.file_is_public:
+        source.is_public = source.file_is_public = False
+        _as(source, user, _("Made private")).save()
+    return source
+
+
+@transaction.atomic
+def publish_source_file(source, user):
+    source = _locked(Source, source)
+    _require(user, "cases.publish_source")
+    if not source.file:
+        raise WorkflowError(_("This source has no file to publish."))
+    if not source.is_public:
+        raise WorkflowError(_("Only the file of a public source can be public: publish it first."))
+    if not source.file_is_public:
+        source.file_is_public = True
+        _as(source, user, _("File made public")).save()
+    _request_for(source, "file").delete()
+    return source
+
+
+@transaction.atomic
+def unpublish_source_file(source, user):
+    source = _locked(Source, source)
+    _require(user, "cases.publish_source")
+    if source.file_is_public:
+        source.file_is_public = False
+        _as(source, user, _("File made private")).save()
+    return source
+
+
+@transaction.atomic
+def protect_identity(defender, user, *, public_name, slug):
+    """
+    Hide a defender's real name behind a pseudonym and a new address: anyone who may change
+    defenders may do it (it only ever shows less). The old address leaves every public page at
+    once, and none leads to the new one.
+    """
+    defender = _locked(Defender, defender)
+    _require(user, "cases.change_defender")
+    if defender.identity_protected:
+        raise WorkflowError(_("This defender's identity is already protected."))
+    defender.identity_protected = True
+    defender.public_name = public_name.strip()
+    defender.slug = slug.strip()
+    defender.full_clean()
+    _as(defender, user, _("Identity protected")).save()
+    return defender
+
+
+@transaction.atomic
+def lift_protection(defender, user, *, reason):
+    """
+    Show a protected defender's real name again: only staff who may see it and may publish,
+    with a reason kept in the history. The public name and address stay what they are until
+    someone who may see the name changes them.
+    """
+    defender = _locked(Defender, defender)
+    if not (user.has_perm("cases.view_confidential") and user.has_perm("cases.publish_case")):
+        raise PermissionDenied
+    if not defender.identity_protected:
+        raise WorkflowError(_("This defender's identity is not protected."))
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Say why the protection is lifted."))
+    defender.identity_protected = False
+    _as(defender, user, _("Protection lifted: %(reason)s") % {"reason": reason}).save()
+    return defender
+
+
 # --- Cases -------------------------------------------------------------------------------------
 
 
@@ -262,6 +421,7 @@ def publish_case(case, user):
     if case.published_at is None:
         case.published_at = timezone.now()
         _as(case, user, _("Published")).save()
+    _request_for(case).delete()
     return case
 
 

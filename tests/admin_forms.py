@@ -41,3 +41,16 @@ def form_data(response):
         for form in formset.forms:
             data.update(_field_data(form))
     return data
+
+
+def publish_in_admin(client, appeal):
+    """Open the publish confirmation as a publisher would, and confirm what it shows."""
+    import re
+
+    from django.urls import reverse
+
+    url = reverse("admin:cases_appeal_publish", args=[appeal.pk])
+    page = client.get(url).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version, "the confirmation carries no version"
+    return client.post(url, {"version": version.group(1)})

@@ -210,3 +210,11 @@ def log_in(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def publish(appeal, user, **kwargs):
+    """Publish `appeal` as a publisher who reviewed the version it has now."""
+    from cases import services
+
+    version = Appeal.objects.values_list("version", flat=True).get(pk=appeal.pk)
+    return services.publish_appeal(appeal, user, version=version, **kwargs)

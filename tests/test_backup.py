@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.utils import load_backend
 
+from cases import services
 from cases.models import Source
 from ops import backups
 from tests.factories import (
@@ -92,6 +93,7 @@ def make_records(jardemalie):
         file_name="Statement of A.pdf",
     )
     make_citation(source, alert=make_alert(case))
+    services.request_publication(source, officer, note="ready once the witness agrees")
     return source
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from cases.models import Source
-from tests.factories import log_in, make_source, make_staff
+from tests.factories import log_in, make_alert, make_case, make_citation, make_source, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -64,11 +64,17 @@ def officer_client(client):
     return log_in(client, make_staff("case-officer"))
 
 
-def stored_source(content, content_type, **fields):
-    """A source with a file saved as an upload through the admin would have saved it."""
+def stored_source(content, content_type, cited=True, **fields):
+    """
+    A source with a file saved as an upload through the admin would have saved it, cited by a
+    published alert of a published case (`cited`) as a public file must be.
+    """
     extension = {"application/pdf": ".pdf", "text/plain": ".txt", "image/png": ".png"}
     file = ContentFile(content, name=f"x{extension[content_type]}")
-    return make_source(file=file, file_type=content_type, file_size=len(content), **fields)
+    source = make_source(file=file, file_type=content_type, file_size=len(content), **fields)
+    if cited:
+        make_citation(source=source, alert=make_alert(make_case()))
+    return source
 
 
 # --- Uploads ---------------------------------------------------------------------------------
@@ -227,6 +233,21 @@ def test_a_private_file_is_404_to_the_public_and_to_staff_on_the_public_address(
     assert client.get(url).status_code == 404
     log_in(client, make_staff("publisher"))
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("where", ["draft case", "draft alert", "nowhere"])
+def test_a_public_file_cited_only_by_unpublished_records_is_404(client, where):
+    """Its title-made file name would announce a case staff have not published."""
+    source = stored_source(
+        PDF, "application/pdf", cited=False, title="Announces a draft case", file_is_public=True
+    )
+    if where == "draft case":
+        make_citation(source=source, alert=make_alert(make_case(published=False)))
+    elif where == "draft alert":
+        make_citation(source=source, alert=make_alert(make_case(), published=False))
+    assert client.get(reverse("cases:source_file", args=[source.pk])).status_code == 404
+    make_citation(source=source, alert=make_alert(make_case()))
+    assert client.get(reverse("cases:source_file", args=[source.pk])).status_code == 200
 
 
 def test_unknown_ids_and_paths_are_404(client):

@@ -15,6 +15,7 @@ from tests.factories import (
     make_source,
     make_staff,
     make_urgent_appeal,
+    publish,
 )
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_a_case_officer_cannot_revert_a_published_appeal(client, officer):
     appeal = make_urgent_appeal(make_case(), officer)
     first = appeal.history.order_by("-history_date").first()
     services.submit_for_review(appeal, officer)
-    services.publish_appeal(appeal, publisher)
+    publish(appeal, publisher)
     log_in(client, officer)
     url = reverse("admin:cases_appeal_simple_history", args=[appeal.pk, first.history_id])
     assert client.post(url).status_code == 403

@@ -16,11 +16,15 @@ import re
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.roles import PUBLISHER
+from cases import disclosure, services
 from cases.models import (
     Addressee,
     Alert,
@@ -32,6 +36,7 @@ from cases.models import (
     Citation,
     Defender,
     Organisation,
+    PublicationRequest,
     Recommendation,
     RecommendationUpdate,
     RequestedAction,
@@ -41,25 +46,16 @@ from cases.models import (
 
 pytestmark = pytest.mark.django_db
 
-# Text fields a reader may see on a published record. Everything else is confidential.
-PUBLIC = {
-    Case: {"title", "slug", "summary"},
-    Defender: {"public_name", "slug", "protection_status", "public_profile"},
-    Alias: {"name"},  # of a defender whose identity is not protected
-    CaseDefender: {"description"},
-    Alert: {"title", "description", "place", "dispute_note"},
-    Appeal: {"reference_code", "title", "language", "body", "original_url"},
-    RequestedAction: {"text"},
-    Source: {"title", "author", "language", "url"},
-    Citation: {"quoted_passage", "locator", "note"},  # of a public source on a public record
-    Recommendation: {"text", "quote"},
-    RecommendationUpdate: {"description"},
-    # Vocabularies: the public face of the observatory and of the authorities written to.
-    ViolationType: {"name", "slug", "description"},
-    Organisation: {"name", "acronym", "website"},
-    Authority: {"name", "office_holder", "title", "salutation", "postal_address", "email"}
-    | {"website"},
-}
+# The fields a reader may see on a published record, as cases/disclosure.py declares them;
+# every other text field gets a marker. (A PublicWhen field counts here; the records where its
+# condition fails get markers below: protected defenders, private sources.)
+PUBLIC = {model: disclosure.public_fields(model) for model in disclosure.DECLARATION}
+# Where a condition decides: the fields public only where it holds.
+CONDITIONAL = {model: disclosure.fields_of(model, disclosure.PublicWhen) for model in PUBLIC}
+
+# A distinctive value for each non-text field the declaration hides, and how it would read
+# on a page: booleans, choices and dates are classified like text, and checked the same way.
+HIDDEN_CHOICES = {"risk_level": "critical", "country_of_residence": "tuvalu"}
 
 # Namespaces that are never public: the staff workspace and its two-factor login (who may
 # open which of their pages is tests/test_permission_matrix.py).
@@ -139,7 +135,10 @@ def _case_with_everything(published, staff, shared):
             published=published,
             identity_protected=protected,
             nationality="KZ",
-            public=PUBLIC[Defender] if not protected else PUBLIC[Defender] - {"slug"},
+            country_of_residence="TV",
+            public=PUBLIC[Defender]
+            if not protected
+            else PUBLIC[Defender] - CONDITIONAL[Defender] - {"slug"},
         )
         if protected and published:
             # The pseudonym must differ from the (marked) real name, and it is public.
@@ -240,7 +239,48 @@ def _case_with_everything(published, staff, shared):
                     recommendation_update=update,
                 )
             )
+    if published:
+        _protected_later(case, staff)
+        _private_later(case, staff)
+    PublicationRequest.objects.create(
+        content_type=ContentType.objects.get_for_model(Case),
+        object_id=case.pk,
+        note=_marker(),
+        requested_by=staff[0],
+    )
     return case
+
+
+def _protected_later(case, staff):
+    """
+    A defender recorded openly (name, public name, address and aliases all public), then
+    protected: from then on none of them may appear, in a page, a feed, the sitemap or search.
+    """
+    real = [_marker() for _ in range(4)]
+    defender = Defender.objects.create(
+        name=real[0], public_name=real[1], slug=f"{real[2]}-slug", nationality="KZ"
+    )
+    Alias.objects.create(defender=defender, name=real[3], kind=Alias.Kind.SPELLING)
+    CaseDefender.objects.create(case=case, defender=defender, description="Public description")
+    pseudonym = f"Defender {next(_serial)}"
+    services.protect_identity(
+        defender, staff[1], public_name=pseudonym, slug=f"defender-{next(_serial)}"
+    )
+
+
+def _private_later(case, staff):
+    """A source cited openly, then made private: its title, author and address go with it."""
+    source = Source.objects.create(
+        kind=Source.Kind.PRESS_ARTICLE,
+        title=_marker(),
+        author=_marker(),
+        url=f"https://{_marker()}.example.org/",
+        is_public=True,
+        internal_notes=_marker(),
+    )
+    alert = case.alerts.filter(published_at__isnull=False).first()
+    Citation.objects.create(source=source, alert=alert, quoted_passage=_marker())
+    services.unpublish_source(source, staff[1])
 
 
 def _pdf():
@@ -255,6 +295,8 @@ def _pdf():
 def observatory(django_user_model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     staff = (_staff(django_user_model), _staff(django_user_model))
+    # The second one publishes (the services check the right to).
+    staff[1].groups.add(Group.objects.get(name=PUBLISHER))
     shared = {
         "violation": _create(ViolationType),
         "issuer": _create(Organisation, kind=Organisation.Kind.NGO, country="BE"),
@@ -359,7 +401,8 @@ def _assert_clean(url, response):
     # A query is echoed back to whoever typed it ("results for …"): that is not a leak.
     found = {m for m in _planted if (m in body or m in headers) and m not in url}
     assert not found, f"{url} shows {sorted(found)[:5]}"
-    assert "critical" not in body, f"{url} shows a risk level"
+    for field, shown in HIDDEN_CHOICES.items():
+        assert shown not in body, f"{url} shows the planted {field}"
 
 
 def test_no_marker_reaches_any_public_url(client, observatory):
@@ -411,8 +454,8 @@ def test_the_published_records_are_shown(client, observatory):
     assert case.title in page and case.summary in page
     alert = case.alerts.filter(published_at__isnull=False).first()
     assert alert.title in page and alert.description in page
-    shown = case.defenders.filter(identity_protected=True).get()
-    assert shown.public_name in page
+    for shown in case.defenders.filter(identity_protected=True):
+        assert shown.public_name in page
     assert re.search(r"Public quoted_passage \d+", page)  # a public source's citation
 
 

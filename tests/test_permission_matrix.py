@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.models import Appeal, Case, Defender, Source
+from cases.models import Alert, Appeal, Case, Defender, Source
 from tests.factories import log_in, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +107,8 @@ def urls_to_request():
             elif action == "simple_history":
                 version = model.history.filter(id=obj.pk).order_by("history_id").first()
                 url = reverse(name, args=[obj.pk, version.history_id])
+            elif action == "publication":
+                url = reverse(name, kwargs={"object_id": obj.pk, "step": PUBLICATION_STEP[model]})
             elif action in ("config", "qrcode", "file"):
                 url = reverse(name, kwargs={"pk": obj.pk})
             elif action == "password_change":
@@ -171,6 +173,15 @@ def special_url(name, route):
     )
 
 
+# The publication step each model's matrix row opens (its confirmation page).
+PUBLICATION_STEP = {
+    Case: "unpublish",
+    Alert: "publish",
+    Defender: "protect",
+    Source: "publish-file",
+}
+
+
 MODEL_PERMISSION = {
     "changelist": "view",
     "change": "view",
@@ -228,11 +239,38 @@ def expectation(rule, role, user):
         # no one else learns that it exists.
         may = user.has_perm("cases.view_source") and user.has_perm("cases.view_confidential")
         return (200, None) if may else (404, None)
+    if action == "publication":
+        from cases.admin.publication import STEPS, steps_for
+
+        obj = object_of(model)
+        step = next(s for s in STEPS[model] if s.name == PUBLICATION_STEP[model])
+        if not (
+            user.has_perm(f"cases.view_{opts.model_name}")
+            or user.has_perm(f"cases.change_{opts.model_name}")
+        ):
+            return 403, None
+        if step in steps_for(user, obj):
+            return 200, None
+        return (302, None) if user.has_perm(step.permission) else (403, None)
+    if _in_review(model) and (
+        action == "simple_history" or (action == "delete" and model is not Appeal)
+    ):
+        # Four eyes: an appeal in review, its requested actions and addressees do not change.
+        return 403, None
+    if model._meta.model_name == "publicationrequest" and action == "add":
+        return 403, None  # asked from the record itself
     permission = MODEL_PERMISSION[action]
     allowed = user.has_perm(f"{opts.app_label}.{permission}_{opts.model_name}")
     if permission == "view":
         allowed = allowed or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
     return (200, None) if allowed else (403, None)
+
+
+def _in_review(model):
+    """Whether the matrix's object of `model` is an appeal in review, or a part of one."""
+    obj = object_of(model)
+    appeal = obj if model is Appeal else getattr(obj, "appeal", None)
+    return isinstance(appeal, Appeal) and appeal.state == Appeal.State.IN_REVIEW
 
 
 def visitor(client, role):
@@ -278,13 +316,17 @@ def demo(jardemalie, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "private"
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    from tests.factories import make_citation
+
     for public in (True, False):
-        make_source(
+        source = make_source(
             file=ContentFile(pdf, name="statement.pdf"),
             file_type="application/pdf",
             file_size=len(pdf),
             file_is_public=public,
         )
+        # Cited on the published case page, as a public file must be to be served.
+        make_citation(source=source, alert=jardemalie.alerts.filter(published_at__isnull=False)[0])
     # Objects of every admin model, so that every object URL opens something.
     owner = make_staff("case-officer", username="device-owner")
     TOTPDevice.objects.create(user=owner, name="default")
@@ -297,6 +339,9 @@ def demo(jardemalie, settings, tmp_path):
     AccessAttempt.objects.create(username="someone", ip_address="192.0.2.1", failures_since_start=1)
     AccessLog.objects.create(username="someone", ip_address="192.0.2.1")
     AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1")
+    from cases import services
+
+    services.request_publication(jardemalie.alerts.first(), owner)
     return jardemalie
 
 

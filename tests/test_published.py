@@ -9,6 +9,7 @@ from .factories import (
     make_alert,
     make_appeal,
     make_case,
+    make_citation,
     make_defender,
     make_recommendation,
     make_source,
@@ -61,10 +62,16 @@ def test_it_hides_recommendations_of_draft_cases():
     assert list(Recommendation.objects.published()) == [shown]
 
 
-def test_it_hides_private_sources():
+def test_it_shows_public_sources_that_a_published_page_cites():
     shown = make_source()
-    make_source(is_public=False)
+    make_citation(source=shown, alert=make_alert(make_case()))
+    private = make_source(is_public=False)
+    make_citation(source=private, alert=make_alert(make_case()))
+    draft_only = make_source()
+    make_citation(source=draft_only, alert=make_alert(make_case(published=False)))
+    make_source()  # cited nowhere
     assert list(Source.objects.published()) == [shown]
+    assert shown.is_published() and not draft_only.is_published()
 
 
 def test_it_shows_only_defenders_of_published_cases():

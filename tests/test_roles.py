@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.roles import ROLES
 from cases.models import Appeal
+from tests.admin_forms import publish_in_admin
 from tests.factories import log_in, make_case, make_staff, make_urgent_appeal
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_a_publisher_publishes_through_the_admin(client, appeal_in_review):
     log_in(client, make_staff("publisher"))
     page = client.get(_workflow_url(appeal_in_review, "publish")).content.decode()
     assert "creates 1 pending recommendation" in page
-    response = client.post(_workflow_url(appeal_in_review, "publish"))
+    response = publish_in_admin(client, appeal_in_review)
     assert response.status_code == 302
     appeal = Appeal.objects.get(pk=appeal_in_review.pk)
     assert appeal.state == Appeal.State.PUBLISHED and appeal.reference_code
@@ -123,12 +124,12 @@ def test_only_a_publisher_closes_or_publishes_a_case(client):
     assert response.status_code == 200
     assert "Only a publisher can close a case." in response.content.decode()
     changelist = reverse("admin:cases_case_changelist")
-    client.post(changelist, {"action": "publish", "_selected_action": [case.pk]})
+    client.post(changelist, {"action": "publication_publish", "_selected_action": [case.pk]})
     case.refresh_from_db()
     assert case.status == "open" and case.published_at is None
 
     log_in(client, make_staff("publisher"))
-    client.post(changelist, {"action": "publish", "_selected_action": [case.pk]})
+    client.post(changelist, {"action": "publication_publish", "_selected_action": [case.pk]})
     case.refresh_from_db()
     assert case.is_published()
     data = form_data(client.get(url))

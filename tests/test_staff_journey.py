@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Alert, Appeal, Recommendation, Source
-from tests.admin_forms import form_data
+from tests.admin_forms import form_data, publish_in_admin
 from tests.factories import log_in, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_a_ruling_is_logged_and_a_follow_up_published(jardemalie):
     )
 
     # 4. The publisher, who did not write it, publishes it.
-    response = publisher.post(reverse("admin:cases_appeal_publish", args=[follow_up.pk]))
+    response = publish_in_admin(publisher, follow_up)
     assert response.status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.state == "published"

@@ -15,6 +15,7 @@ from tests.factories import (
     make_organisation,
     make_staff,
     make_urgent_appeal,
+    publish,
     published_appeal_fields,
 )
 
@@ -50,7 +51,7 @@ def test_it_submits_a_draft_for_review(officer):
 
 
 def test_it_publishes_with_code_recommendations_and_a_timeline_alert(appeal_in_review, publisher):
-    services.publish_appeal(appeal_in_review, publisher, today=ON)
+    publish(appeal_in_review, publisher, today=ON)
     appeal = Appeal.objects.get(pk=appeal_in_review.pk)
     assert appeal.state == Appeal.State.PUBLISHED
     assert appeal.reference_code == "KAZ 001 / 1126 / OBS 001"
@@ -73,7 +74,7 @@ def test_it_takes_the_next_running_number_of_the_year(officer, publisher):
     earlier.save()
     appeal = make_urgent_appeal(make_case(state_of_concern="BY"), officer)
     services.submit_for_review(appeal, officer)
-    services.publish_appeal(appeal, publisher, today=ON)
+    publish(appeal, publisher, today=ON)
     appeal.refresh_from_db()
     assert appeal.reference_code == "BLR 001 / 1126 / OBS 042"
 
@@ -84,7 +85,7 @@ def test_it_rolls_everything_back_when_a_step_fails(appeal_in_review, publisher,
 
     monkeypatch.setattr(Alert, "save", broken_save)
     with pytest.raises(RuntimeError):
-        services.publish_appeal(appeal_in_review, publisher, today=ON)
+        publish(appeal_in_review, publisher, today=ON)
     appeal = Appeal.objects.get(pk=appeal_in_review.pk)
     assert appeal.state == Appeal.State.IN_REVIEW
     assert appeal.reference_code == "" and appeal.code_number is None
@@ -96,7 +97,7 @@ def test_it_rolls_everything_back_when_a_step_fails(appeal_in_review, publisher,
 def test_it_refuses_an_urgent_appeal_without_requested_action_or_addressee(officer, publisher):
     appeal = make_appeal(make_case(), author=officer, state=Appeal.State.IN_REVIEW)
     with pytest.raises(services.WorkflowError) as error:
-        services.publish_appeal(appeal, publisher)
+        publish(appeal, publisher)
     assert "requested action" in str(error.value) and "addressee" in str(error.value)
     assert Appeal.objects.get(pk=appeal.pk).state == Appeal.State.IN_REVIEW
 
@@ -104,29 +105,29 @@ def test_it_refuses_an_urgent_appeal_without_requested_action_or_addressee(offic
 def test_it_refuses_to_publish_in_an_unpublished_case(officer, publisher):
     appeal = make_urgent_appeal(make_case(published=False), officer, state="in_review")
     with pytest.raises(services.WorkflowError, match="case is not published"):
-        services.publish_appeal(appeal, publisher)
+        publish(appeal, publisher)
 
 
 def test_it_rejects_publishing_own_appeal(publisher):
     appeal = make_urgent_appeal(make_case(), publisher, state=Appeal.State.IN_REVIEW)
     with pytest.raises(services.WorkflowError, match="another publisher"):
-        services.publish_appeal(appeal, publisher)
+        publish(appeal, publisher)
 
 
 def test_a_case_officer_cannot_publish(appeal_in_review):
     other_officer = make_staff("case-officer")
     with pytest.raises(PermissionDenied):
-        services.publish_appeal(appeal_in_review, other_officer)
+        publish(appeal_in_review, other_officer)
 
 
 def test_it_refuses_to_publish_a_draft(officer, publisher):
     appeal = make_urgent_appeal(make_case(), officer)
     with pytest.raises(services.WorkflowError, match="in review"):
-        services.publish_appeal(appeal, publisher)
+        publish(appeal, publisher)
 
 
 def test_follow_ups_are_numbered_in_their_chain(appeal_in_review, officer, publisher):
-    services.publish_appeal(appeal_in_review, publisher, today=ON)
+    publish(appeal_in_review, publisher, today=ON)
     root = Appeal.objects.get(pk=appeal_in_review.pk)
     codes = []
     for _ in range(2):
@@ -134,7 +135,7 @@ def test_follow_ups_are_numbered_in_their_chain(appeal_in_review, officer, publi
         follow_up.body = "New information."
         follow_up.save()
         services.submit_for_review(follow_up, officer)
-        services.publish_appeal(follow_up, publisher, today=ON)
+        publish(follow_up, publisher, today=ON)
         follow_up.refresh_from_db()
         codes.append(follow_up.reference_code)
     assert codes == [f"{root.reference_code}.1", f"{root.reference_code}.2"]
@@ -160,7 +161,7 @@ def test_a_follow_up_copies_case_addressees_and_violation_types(appeal_in_review
 def test_withdrawing_hides_the_appeal_and_closes_its_recommendations(
     appeal_in_review, publisher, client
 ):
-    services.publish_appeal(appeal_in_review, publisher, today=ON)
+    publish(appeal_in_review, publisher, today=ON)
     url = reverse("cases:appeal_detail", args=[appeal_in_review.pk])
     assert client.get(url).status_code == 200
     with pytest.raises(services.WorkflowError, match="why"):
@@ -173,7 +174,7 @@ def test_withdrawing_hides_the_appeal_and_closes_its_recommendations(
 
 
 def test_a_correction_after_publication_is_shown_as_updated_on(appeal_in_review, publisher, client):
-    services.publish_appeal(appeal_in_review, publisher, today=ON)
+    publish(appeal_in_review, publisher, today=ON)
     log_in(client, publisher)
     change_url = reverse("admin:cases_appeal_change", args=[appeal_in_review.pk])
     form = client.get(change_url).context["adminform"].form
@@ -192,7 +193,7 @@ def test_a_correction_after_publication_is_shown_as_updated_on(appeal_in_review,
 def test_a_case_officer_cannot_change_a_published_appeal(
     appeal_in_review, publisher, officer, client
 ):
-    services.publish_appeal(appeal_in_review, publisher, today=ON)
+    publish(appeal_in_review, publisher, today=ON)
     log_in(client, officer)
     change_url = reverse("admin:cases_appeal_change", args=[appeal_in_review.pk])
     data = _form_data(client.get(change_url))
@@ -211,7 +212,7 @@ def _form_data(response):
 def test_the_longest_titles_fit_the_timeline_and_the_history(officer, publisher):
     appeal = make_urgent_appeal(make_case(), officer, title="T" * 300)
     services.submit_for_review(appeal, officer)
-    services.publish_appeal(appeal, publisher, today=ON)
+    publish(appeal, publisher, today=ON)
     follow_up = services.create_follow_up(appeal, officer)
     assert len(follow_up.title) == 300
     assert len(Alert.objects.get(appeal=appeal).title) == 200

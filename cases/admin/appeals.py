@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import reference_codes, services
+from .. import history, reference_codes, services
 from ..models import Addressee, Appeal, RequestedAction
 from .base import ObservatoryAdmin, VersionedAdmin, require_object
 
@@ -123,6 +123,10 @@ class AppealAdmin(VersionedAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
+        if obj is not None and obj.state == Appeal.State.IN_REVIEW:
+            # Four eyes: what the publisher reviews does not change under them. Returning
+            # the appeal to draft makes it editable again.
+            return False
         if obj is not None and obj.state in (Appeal.State.PUBLISHED, Appeal.State.WITHDRAWN):
             # Published appeals are corrected by publishers, not rewritten.
             return request.user.has_perm("cases.publish_appeal")
@@ -171,6 +175,20 @@ class AppealAdmin(VersionedAdmin):
             )
             for name, view in views
         ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        appeal = self.get_object(request, object_id)
+        if appeal is not None and appeal.state == Appeal.State.IN_REVIEW:
+            self.message_user(
+                request,
+                _(
+                    "This appeal is in review: its text, requested actions and addressees "
+                    "cannot change. Return it to draft to change them; it must then be "
+                    "submitted and reviewed again."
+                ),
+                messages.INFO,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -243,10 +261,11 @@ class AppealAdmin(VersionedAdmin):
         if not request.user.has_perm("cases.publish_appeal"):
             raise PermissionDenied
         if request.method == "POST":
+            version = request.POST.get("version", "")
             return self._step(
                 request,
                 object_id,
-                services.publish_appeal,
+                lambda a, user: services.publish_appeal(a, user, version=version),
                 _("“%(appeal)s” is published."),
             )
         problems = services.publication_problems(appeal)
@@ -261,6 +280,7 @@ class AppealAdmin(VersionedAdmin):
             {
                 "problems": problems,
                 "actions": appeal.requested_actions.select_related("target_authority"),
+                "since_review": changes_since_last_review(appeal),
                 "coded": appeal.kind in Appeal.CODED_KINDS and not appeal.reference_code,
             },
             _("Publish “%(appeal)s”"),
@@ -301,12 +321,43 @@ class AppealAdmin(VersionedAdmin):
         )
 
 
+def changes_since_last_review(appeal):
+    """
+    What changed since a publisher last returned the appeal to draft: (field, then, now) for
+    its fields and its requested actions and addressees; None if it was never returned.
+    """
+    returned = (
+        appeal.history.filter(history_change_reason=_("Returned to draft"))
+        .order_by("-history_date")
+        .first()
+    )
+    if returned is None:
+        return None
+    current = appeal.history.order_by("-history_date").first()
+    delta = current.diff_against(returned, excluded_fields=["version", "updated_at", "state"])
+    changes = [(appeal._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes]
+    then = history.parts_as_of(returned)
+    parts = ((RequestedAction, _("requested actions")), (Addressee, _("addressees")))
+    for part_model, label in parts:
+        before = sorted(str(p.instance) for (m, _pk), p in then.items() if m is part_model)
+        now = sorted(str(p) for p in part_model.objects.filter(appeal=appeal))
+        if before != now:
+            changes.append((label, "; ".join(before) or "—", "; ".join(now) or "—"))
+    return changes
+
+
 @admin.register(RequestedAction)
 class RequestedActionAdmin(ObservatoryAdmin):
     list_display = ["__str__", "appeal", "target_state"]
     list_select_related = ["appeal"]
     search_fields = ["text", "appeal__title", "appeal__reference_code"]
     autocomplete_fields = ["appeal", "target_authority"]
+
+    def has_change_permission(self, request, obj=None):
+        return _editable_part(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _editable_part(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Addressee)
@@ -315,3 +366,14 @@ class AddresseeAdmin(ObservatoryAdmin):
     list_select_related = ["authority", "appeal"]
     search_fields = ["authority__name", "appeal__title"]
     autocomplete_fields = ["authority", "appeal"]
+
+    def has_change_permission(self, request, obj=None):
+        return _editable_part(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _editable_part(obj) and super().has_delete_permission(request, obj)
+
+
+def _editable_part(part):
+    """A requested action or addressee changes only while its appeal is not in review."""
+    return part is None or part.appeal.state != Appeal.State.IN_REVIEW

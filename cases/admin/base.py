@@ -4,15 +4,17 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import confidential
+from .. import disclosure
 from ..history import (
     RevertError,
     deleted_records,
@@ -50,17 +52,19 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
     """
 
     object_history_template = "admin/cases/object_history.html"
+    object_history_list_template = "admin/cases/object_history_list.html"
     history_list_per_page = 50
     # A filtered list says "N results" without counting the whole table again: at a million
     # alerts, a second COUNT(*) on every page costs more than the page.
     show_full_result_count = False
 
-    # --- Confidential fields ---------------------------------------------------------------
-    # Staff without the view-confidential permission never see them: not in forms (so a
-    # save keeps them as they are), lists, filters, search, history or revert previews.
+    # --- Disclosure (cases/disclosure.py) ----------------------------------------------------
+    # Staff never see what the declaration hides from them: not in forms (a save keeps it as
+    # it is), lists, filters, ordering, search, autocomplete, history or revert previews. What
+    # the public sees (publication fields) changes only through the publication services.
 
     def hidden_fields(self, request, obj=None):
-        return confidential.hidden_fields(request.user, self.model, obj)
+        return disclosure.hidden_fields(request.user, self.model, obj)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -81,59 +85,165 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
                 shown.append((name, {**options, "fields": fields}))
         return shown
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        for name in sorted(disclosure.publication_fields(self.model)):
+            if name not in readonly and not disclosure.form_writable(
+                request.user, self.model, name, obj
+            ):
+                readonly.append(name)
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        readonly = set(self.get_readonly_fields(request, obj)) | self.hidden_fields(request, obj)
+        return {
+            target: sources
+            for target, sources in super().get_prepopulated_fields(request, obj).items()
+            if target not in readonly
+        }
+
     def get_list_display(self, request):
-        hidden = self.hidden_fields(request)
-        return [f for f in super().get_list_display(request) if f not in hidden]
+        shown = []
+        for name in super().get_list_display(request):
+            if not isinstance(name, str) or name not in disclosure.DECLARATION.get(self.model, {}):
+                shown.append(name)
+                continue
+            condition = disclosure.listed_condition(request.user, self.model, name)
+            if condition is None:
+                shown.append(name)
+            elif condition is not False:
+                shown.append(_masked_column(self.model, name))
+        return shown
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        if links and not any(link in list_display for link in links):
+            return list_display[:1]  # the linked column is hidden: link the first shown
+        return links
 
     def get_list_filter(self, request):
-        hidden = self.hidden_fields(request)
-        return [f for f in super().get_list_filter(request) if f not in hidden]
+        return [
+            f
+            for f in super().get_list_filter(request)
+            if not isinstance(f, str) or disclosure.lookup_visible(request.user, self.model, f)
+        ]
 
     def get_search_fields(self, request):
         fields = super().get_search_fields(request)
-        if confidential.may_view(request.user):
-            return fields
-        hidden = self.hidden_fields(request) | confidential.SEARCH_LOOKUPS.get(self.model, set())
-        return [f for f in fields if f.lstrip("^=@") not in hidden]
+        return [
+            f
+            for f in fields
+            if disclosure.lookup_visible(request.user, self.model, f.lstrip("^=@"))
+        ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """
+        Staff without the permission also find records by a field that is public on some of
+        them (a public source's title), but only on those.
+        """
+        conditional = [
+            (name, condition)
+            for name in super().get_search_fields(request)
+            if "__" not in name.lstrip("^=@")
+            and (condition := disclosure.listed_condition(request.user, self.model, name))
+        ]
+        if not (conditional and search_term.strip()):
+            return super().get_search_results(request, queryset, search_term)
+        plain = self.get_search_fields(request)
+        lookups = {"^": "istartswith", "=": "iexact", "@": "search"}
+        for term in search_term.split():
+            found = Q()
+            for name in plain:
+                lookup = lookups.get(name[0], "icontains")
+                found |= Q(**{f"{name.lstrip('^=@')}__{lookup}": term})
+            for name, condition in conditional:
+                found |= condition & Q(**{f"{name.lstrip('^=@')}__icontains": term})
+            queryset = queryset.filter(found)
+        return queryset, any("__" in name for name in plain)
 
     def lookup_allowed(self, lookup, value, request):
         # The admin allows any lookup on the model's own fields from the URL: without this,
-        # ?risk_level=critical or ?internal_notes__contains=… would tell by the count.
-        if not confidential.may_view(request.user):
-            path = lookup.split("__")
-            hidden = self.hidden_fields(request) | confidential.SEARCH_LOOKUPS.get(
-                self.model, set()
-            )
-            if path[0] in hidden or any(
-                "__".join(path[:n]) in hidden for n in range(2, len(path) + 1)
-            ):
-                return False
+        # ?risk_level=critical or ?file_name__regex=… would tell, by the count, what is hidden.
+        if not disclosure.lookup_visible(request.user, self.model, lookup):
+            return False
         return super().lookup_allowed(lookup, value, request)
 
+    def get_ordering(self, request):
+        return [
+            o
+            for o in super().get_ordering(request)
+            if disclosure.lookup_visible(request.user, self.model, o)
+        ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if (
+            formfield is not None
+            and db_field.is_relation
+            and hasattr(formfield, "label_from_instance")
+        ):
+            user = request.user
+            # A related record is named as the user may see it (a private source by number).
+            formfield.label_from_instance = lambda obj: disclosure.label(user, obj)
+        return formfield
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["shown_label"] = context["subtitle"] = disclosure.label(request.user, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view_title(self, request, obj):
+        return _("Change history: %(object)s") % {"object": disclosure.label(request.user, obj)}
+
     def shown_parts(self, request, records):
-        """Parts (or their history records) the user may see: no protected identity."""
-        if confidential.may_view(request.user):
-            return list(records)
-        return confidential.without_protected_identities(records)
+        """Parts (or their history records) the user may see: no protected identity, no
+        private source's citation."""
+        return disclosure.shown_parts(request.user, records)
 
     # --- History ---------------------------------------------------------------------------
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        records = list(historical_records)
+        if not records:
+            return
+        current = self.model._default_manager.filter(pk=records[0].id).first()
+        hidden = disclosure.history_hidden_fields(request.user, self.model, current)
+        # Each version is named as the record is now when its past names are hidden (a
+        # protected defender's former public name is the real one).
+        masked = bool(hidden & disclosure.publication_fields(self.model)) or bool(
+            hidden & disclosure.fields_of(self.model, disclosure.PublicWhen)
+        )
+        for record in records:
+            record.shown_label = (
+                disclosure.label(request.user, current) if masked and current else None
+            ) or disclosure.label(request.user, record.history_object)
         previous = None
-        for current in historical_records:
+        for record in records:
             if previous is not None:
                 delta = previous.diff_against(
-                    current,
-                    excluded_fields=[*NOT_SHOWN_IN_CHANGES, *self.hidden_fields(request)],
+                    record,
+                    excluded_fields=NOT_SHOWN_IN_CHANGES,
                     foreign_keys_are_objs=foreign_keys_are_objs,
                 )
                 helper = self.get_historical_record_context_helper(request, previous)
-                previous.history_delta_changes = helper.context_for_delta_changes(delta)
-            previous = current
+                changes = helper.context_for_delta_changes(delta)
+                for change, raw in zip(changes, delta.changes, strict=True):
+                    if raw.field in hidden:
+                        change["old"] = change["new"] = disclosure.CONFIDENTIAL_MARK
+                previous.history_delta_changes = changes
+            previous = record
+
+    def _visible(self, request, pk):
+        """The record as the user may open it: None when it is not there for them (an alias
+        of a protected defender for staff who may not see it)."""
+        return self.get_queryset(request).filter(pk=pk).first()
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.model._default_manager.filter(pk=unquote(object_id)).first()
+        if obj is not None and self._visible(request, obj.pk) is None:
+            raise Http404
         context = {
+            "shown_label": disclosure.label(request.user, obj) if obj else "",
             "part_history": self.shown_parts(request, part_changes(obj)) if obj else [],
             "deleted_url": self._url("deleted"),
             **(extra_context or {}),
@@ -145,6 +255,10 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         history_model = self.model.history.model
         record = get_object_or_404(history_model, id=unquote(object_id), history_id=version_id)
         current = self.model._default_manager.filter(pk=record.id).first()
+        if current is not None and self._visible(request, current.pk) is None:
+            raise Http404
+        if current is None and not self.shown_parts(request, [record]):
+            raise Http404
         allowed = (
             self.has_change_permission(request, current)
             if current
@@ -152,17 +266,22 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         )
         if not allowed:
             raise PermissionDenied
+        hidden = disclosure.history_hidden_fields(request.user, self.model, current)
         if request.method == "POST":
-            return self._revert(request, record, current)
+            return self._revert(request, record, current, hidden)
+        name = disclosure.label(request.user, current or record.instance)
+        if current is None and hidden:
+            name = _("#%(pk)s") % {"pk": record.id}
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Revert %(object)s") % {"object": record.history_object},
+            "title": _("Revert %(object)s") % {"object": name},
             "opts": self.model._meta,
             "record": record,
             "current": current,
+            "shown_label": name,
             "preview": preview(
                 record,
-                hidden=self.hidden_fields(request, current),
+                hidden=hidden,
                 shown_parts=lambda parts: self.shown_parts(request, parts),
             ),
             "kept": self._kept_labels(),
@@ -175,10 +294,10 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         names -= {"id", "version", "created_at", "updated_at"}
         return sorted(str(self.model._meta.get_field(n).verbose_name) for n in names)
 
-    def _revert(self, request, record, current):
+    def _revert(self, request, record, current, hidden):
         try:
             with transaction.atomic(using=router.db_for_write(self.model)):
-                obj = revert_to(record, user=request.user)
+                obj = revert_to(record, user=request.user, hidden=hidden)
         except (RevertError, ValidationError, IntegrityError) as error:
             detail = "; ".join(error.messages) if isinstance(error, ValidationError) else error
             self.message_user(
@@ -196,7 +315,10 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         self.message_user(
             request,
             _("“%(object)s” is back to the version of %(date)s.")
-            % {"object": obj, "date": record.history_date.strftime("%Y-%m-%d %H:%M")},
+            % {
+                "object": disclosure.label(request.user, obj),
+                "date": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M"),
+            },
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._url("change", obj.pk))
@@ -219,6 +341,8 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET"])
         records = self.shown_parts(request, deleted_records(self.model)[:100])
+        for record in records:
+            record.shown_label = disclosure.label(request.user, record.instance)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Deleted %(name)s") % {"name": self.model._meta.verbose_name_plural},
@@ -257,6 +381,22 @@ class VersionedAdmin(ObservatoryAdmin):
             name, options = fieldsets[0]
             fieldsets[0] = (name, {**options, "fields": [*options["fields"], "edit_version"]})
         return fieldsets
+
+
+def _masked_column(model, name):
+    """A list column of a field shown only on the records where its condition holds."""
+    kind = disclosure.field_class(model, name)
+    model_field = model._meta.get_field(name)
+
+    @admin.display(description=model_field.verbose_name)
+    def column(obj):
+        if not kind.holds(obj):
+            return disclosure.CONFIDENTIAL_MARK
+        value = getattr(obj, name)
+        return value if not model_field.choices else getattr(obj, f"get_{name}_display")()
+
+    column.__name__ = f"shown_{name}"
+    return column
 
 
 def prefilled_add_url(model, **initial):

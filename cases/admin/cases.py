@@ -3,16 +3,14 @@
 import datetime
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_countries import countries
 
-from .. import confidential, services
+from .. import disclosure
 from ..locking import VersionedForm
 from ..models import (
     Alert,
@@ -25,6 +23,7 @@ from ..models import (
     RecommendationUpdate,
 )
 from .base import ObservatoryAdmin, PublishedFilter, VersionedAdmin, prefilled_add_url
+from .publication import PublicationAdminMixin
 from .sources import CitationInline
 
 
@@ -151,7 +150,7 @@ class CaseRecommendationInline(_ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(VersionedAdmin):
+class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
     form = CaseForm
     list_display = [
         "title",
@@ -185,7 +184,6 @@ class CaseAdmin(VersionedAdmin):
     autocomplete_fields = ["lead_officer", "violation_types", "related_cases"]
     date_hierarchy = "opened_on"
     inlines = [CaseDefenderInline, CaseAlertInline, CaseAppealInline, CaseRecommendationInline]
-    actions = ["publish", "unpublish"]
     change_form_template = "admin/cases/case/change_form.html"
     fieldsets = [
         (
@@ -224,23 +222,10 @@ class CaseAdmin(VersionedAdmin):
     def last_alert_on(self, case):
         return case.last_alert
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("cases.publish_case"):
-            readonly.append("published_at")
-        return readonly
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.may_close = request.user.has_perm("cases.publish_case")
         return form
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not request.user.has_perm("cases.publish_case"):
-            actions.pop("publish", None)
-            actions.pop("unpublish", None)
-        return actions
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
@@ -252,36 +237,6 @@ class CaseAdmin(VersionedAdmin):
             ],
         }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    @admin.action(description=_("Publish the selected cases"))
-    def publish(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            services.publish_case,
-            _("%(n)d case published."),
-            _("%(n)d cases published."),
-        )
-
-    @admin.action(description=_("Unpublish the selected cases (they leave the public site)"))
-    def unpublish(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            services.unpublish_case,
-            _("%(n)d case unpublished."),
-            _("%(n)d cases unpublished."),
-        )
-
-    def _each(self, request, queryset, step, singular, plural):
-        try:
-            for case in queryset:
-                step(case, request.user)
-        except PermissionDenied:
-            self.message_user(request, _("You may not do that."), messages.ERROR)
-            return
-        n = queryset.count()
-        self.message_user(request, ngettext(singular, plural, n) % {"n": n}, messages.SUCCESS)
 
 
 class LoggedFilter(DaysFilter):
@@ -328,7 +283,7 @@ class AlertForm(VersionedForm):
 
 
 @admin.register(Alert)
-class AlertAdmin(VersionedAdmin):
+class AlertAdmin(PublicationAdminMixin, VersionedAdmin):
     """Logging an alert is the most frequent task: one page, sensible defaults, sources inline."""
 
     form = AlertForm
@@ -409,7 +364,7 @@ class CaseLinkInline(admin.TabularInline):
 
 
 @admin.register(Defender)
-class DefenderAdmin(ObservatoryAdmin):
+class DefenderAdmin(PublicationAdminMixin, ObservatoryAdmin):
     list_display = [
         "public_name",
         "name",
@@ -459,20 +414,6 @@ class DefenderAdmin(ObservatoryAdmin):
             return [inline for inline in inlines if inline is not AliasInline]
         return inlines
 
-    def get_prepopulated_fields(self, request, obj=None):
-        if obj is not None and "name" in self.hidden_fields(request, obj):
-            return {}  # the address is read-only (below): nothing to fill in
-        return super().get_prepopulated_fields(request, obj)
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and "name" in self.hidden_fields(request, obj):
-            # Lifting the protection would show the real name: only those who may see it.
-            # The pseudonym and the address too: whether a new one is refused because it
-            # holds a part of the real name would tell that part, one guess at a time.
-            readonly += ["identity_protected", "public_name", "slug"]
-        return readonly
-
     @admin.display(description=_("cases"), ordering="n_cases")
     def case_count(self, defender):
         return defender.n_cases
@@ -497,6 +438,13 @@ class AliasAdmin(ObservatoryAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if confidential.may_view(request.user):
+        if disclosure.may_view(request.user):
             return queryset
         return queryset.filter(defender__identity_protected=False)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "defender" and not disclosure.may_view(request.user):
+            # The aliases of a protected defender are spellings of the real name: staff who
+            # may not see it cannot add one (nor learn from a refusal that one exists).
+            kwargs["queryset"] = Defender.objects.filter(identity_protected=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -10,9 +10,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.views.decorators.http import require_safe
 
-from .. import confidential, files
+from .. import disclosure, files
 from ..models import Citation, Source
 from .base import ObservatoryAdmin
+from .publication import PublicationAdminMixin
 
 
 class CitationInline(admin.TabularInline):
@@ -25,6 +26,14 @@ class CitationInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["source"]
     fields = ["source", "quoted_passage", "locator", "note", "position"]
+
+    def get_queryset(self, request):
+        # The passages quoted from a private source are confidential: staff who may not see
+        # them see no such citation (a save leaves them as they are).
+        queryset = super().get_queryset(request).select_related("source__publisher")
+        if disclosure.may_view(request.user):
+            return queryset
+        return queryset.filter(source__is_public=True)
 
 
 class StoredFile:
@@ -78,7 +87,7 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(ObservatoryAdmin):
+class SourceAdmin(PublicationAdminMixin, ObservatoryAdmin):
     form = SourceForm
     list_display = ["title", "kind", "publisher", "date", "language", "is_public", "reliability"]
     list_filter = ["kind", "is_public", "reliability", "language"]
@@ -121,7 +130,7 @@ class SourceAdmin(ObservatoryAdmin):
     def _file(self, request, pk):
         source = get_object_or_404(Source, pk=pk)
         # A private file is confidential: staff who may not see it in the form cannot fetch it.
-        if not self.has_view_permission(request, source) or "file" in confidential.hidden_fields(
+        if not self.has_view_permission(request, source) or "file" in disclosure.hidden_fields(
             request.user, Source, source
         ):
             raise Http404
@@ -134,3 +143,9 @@ class CitationAdmin(ObservatoryAdmin):
     list_select_related = ["source__publisher", "alert", "recommendation_update"]
     search_fields = ["quoted_passage", "note", "source__title"]
     autocomplete_fields = ["source", "alert", "recommendation_update"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if disclosure.may_view(request.user):
+            return queryset
+        return queryset.filter(source__is_public=True)

@@ -306,6 +306,10 @@ class RequestedAction(models.Model):
     def __str__(self):
         return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
 
+    def clean(self):
+        super().clean()
+        _refuse_while_in_review(self)
+
 
 class AddresseeRole(models.TextChoices):
     TO = "to", _("to")
@@ -344,3 +348,14 @@ class Addressee(models.Model):
 
     def __str__(self):
         return f"{self.authority} ({self.get_role_display()})"
+
+    def clean(self):
+        super().clean()
+        _refuse_while_in_review(self)
+
+
+def _refuse_while_in_review(part):
+    if part.appeal_id and Appeal.objects.filter(pk=part.appeal_id, state="in_review").exists():
+        raise ValidationError(
+            _("The appeal is in review: return it to draft before changing what it asks.")
+        )

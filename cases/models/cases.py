@@ -289,7 +289,10 @@ class Alert(Versioned, PartialDate, TimeStamped):
         _("published"),
         null=True,
         blank=True,
-        help_text=_("Empty until someone publishes the alert: only then is it public."),
+        help_text=_(
+            "Set by Publish (staff with the permission): only then is the alert public. Others "
+            "mark it ready for publication."
+        ),
     )
     internal_notes = models.TextField(
         _("internal notes"), blank=True, help_text=_("Internal: never shown publicly.")
@@ -301,6 +304,7 @@ class Alert(Versioned, PartialDate, TimeStamped):
 
     class Meta:
         ordering = ["date", "id"]
+        permissions = [("publish_alert", _("Can publish and unpublish alerts"))]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         indexes = [

@@ -3,6 +3,7 @@
 import secrets
 from pathlib import PurePath
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -21,7 +22,29 @@ language_code = RegexValidator(
 
 class SourceQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_public=True)
+        """
+        Public sources that a published page cites: a published alert of a published case, an
+        update of a recommendation of a published case, or such a recommendation itself. A
+        public source cited only in drafts is not published: its title, or its file's, could
+        announce a case that staff have not published yet.
+        """
+        return self.filter(is_public=True).filter(
+            models.Q(
+                pk__in=Citation.objects.filter(
+                    alert__published_at__isnull=False, alert__case__published_at__isnull=False
+                ).values("source_id")
+            )
+            | models.Q(
+                pk__in=Citation.objects.filter(
+                    recommendation_update__recommendation__case__published_at__isnull=False
+                ).values("source_id")
+            )
+            | models.Q(
+                pk__in=apps.get_model("cases", "Recommendation")
+                .objects.filter(case__published_at__isnull=False)
+                .values("source_id")
+            )
+        )
 
     def with_public_file(self):
         """Published sources whose attached file anyone may download."""
@@ -150,6 +173,9 @@ class Source(PartialDate, TimeStamped):
         ordering = ["-date", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        permissions = [
+            ("publish_source", _("Can make sources and their files public, and private again"))
+        ]
         constraints = [
             *PartialDate.Meta.constraints,
             models.CheckConstraint(
@@ -188,10 +214,11 @@ class Source(PartialDate, TimeStamped):
             )
 
     def is_published(self):
-        return self.is_public
+        return Source.objects.published().filter(pk=self.pk).exists()
 
     def has_public_file(self):
-        return bool(self.file) and self.file_is_public and self.is_published()
+        """On a page that cites it (so published): whether its file may be downloaded."""
+        return bool(self.file) and self.is_public and self.file_is_public
 
     def get_file_url(self):
         """The public address of the file; only for a source whose file is public."""

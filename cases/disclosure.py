@@ -1,0 +1,554 @@
+"""
+Disclosure by declaration: for every field of every model of the project, who may see it and
+who may change what the public sees. This is the one list; the staff workspace (forms, lists,
+filters, search, autocomplete, history, revert), the public site's search, the leak test and
+any later export or API read it, and a system check refuses to start while a field of a
+project model has no class here.
+
+The classes:
+
+- PUBLIC: may appear on public pages (of published records) and is seen by all staff.
+- PublicWhen(condition): public on the records where the condition holds (a source that is
+  public, a defender whose identity is not protected), confidential on the others. Where records
+  are listed, filtered or searched together, staff without the permission see it only on the
+  records where it holds, and may not filter or order by it.
+- CONFIDENTIAL: only staff with the view-confidential permission (`cases.view_confidential`);
+  never public. Residence, contact details, notes and risk levels are confidential.
+- PUBLICATION: changes what the public sees (published, public, file public, protection, the
+  public name and address of a defender, the appeal workflow). Written only by the publication
+  services of cases/services.py, behind a permission; a revert never writes it.
+- INTERNAL: staff only, never public (bookkeeping, who did what, the internal numbering).
+
+A new field is refused at start-up until it is declared here: declaring it CONFIDENTIAL is
+the one line that makes every part of the system keep it from those who may not see it.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    Addressee,
+    Alert,
+    Alias,
+    Appeal,
+    Authority,
+    Case,
+    CaseDefender,
+    Citation,
+    Defender,
+    Organisation,
+    PublicationRequest,
+    Recommendation,
+    RecommendationUpdate,
+    RequestedAction,
+    Source,
+    ViolationType,
+)
+
+PERMISSION = "cases.view_confidential"
+
+PUBLIC = "public"
+CONFIDENTIAL = "confidential"
+PUBLICATION = "publication"
+INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class PublicWhen:
+    """Public on the records where `condition` (a Q on the model) holds; `holds(obj)` says it of
+    one record, as the condition would."""
+
+    condition: Q
+    holds: Any = field(compare=False)
+    label: str = ""
+
+
+UNPROTECTED = PublicWhen(
+    Q(identity_protected=False),
+    lambda defender: not defender.identity_protected,
+    "the defender's identity is not protected",
+)
+OF_UNPROTECTED = PublicWhen(
+    Q(defender__identity_protected=False),
+    lambda alias: alias.defender_id is not None and not alias.defender.identity_protected,
+    "the defender's identity is not protected",
+)
+OF_PUBLIC_SOURCE = PublicWhen(
+    Q(is_public=True), lambda source: source.is_public, "the source is public"
+)
+PUBLIC_FILE = PublicWhen(
+    Q(is_public=True, file_is_public=True),
+    lambda source: source.is_public and source.file_is_public,
+    "the source and its file are public",
+)
+CITES_PUBLIC_SOURCE = PublicWhen(
+    Q(source__is_public=True),
+    lambda citation: citation.source_id is not None and citation.source.is_public,
+    "the cited source is public",
+)
+
+_STAMPS = {"id": INTERNAL, "created_at": INTERNAL, "updated_at": INTERNAL}
+_PARTIAL_DATE = {"date": PUBLIC, "date_precision": PUBLIC, "date_qualifier": PUBLIC}
+
+DECLARATION = {
+    Case: {
+        **_STAMPS,
+        "version": INTERNAL,
+        "title": PUBLIC,
+        "slug": PUBLIC,
+        "summary": PUBLIC,
+        "state_of_concern": PUBLIC,
+        "other_states": PUBLIC,
+        "country_number": INTERNAL,
+        "violation_types": PUBLIC,
+        "defenders": PUBLIC,
+        "related_cases": PUBLIC,
+        "status": PUBLIC,
+        "opened_on": PUBLIC,
+        "closed_on": PUBLIC,
+        "closing_reason": PUBLIC,
+        "published_at": PUBLICATION,
+        "lead_officer": INTERNAL,
+        "risk_level": CONFIDENTIAL,
+        "internal_notes": CONFIDENTIAL,
+    },
+    Defender: {
+        **_STAMPS,
+        "kind": PUBLIC,
+        "name": UNPROTECTED,
+        "public_name": PUBLICATION,
+        "slug": PUBLICATION,
+        "identity_protected": PUBLICATION,
+        "profession": UNPROTECTED,
+        "nationality": UNPROTECTED,
+        "country_of_residence": CONFIDENTIAL,
+        # Written for readers, for a protected defender too ("a lawyer in exile").
+        "protection_status": PUBLIC,
+        "public_profile": PUBLIC,
+        "contact_details": CONFIDENTIAL,
+        "internal_notes": CONFIDENTIAL,
+    },
+    Alias: {
+        "id": INTERNAL,
+        "defender": PUBLIC,
+        "name": OF_UNPROTECTED,
+        "kind": OF_UNPROTECTED,
+        "note": OF_UNPROTECTED,
+    },
+    CaseDefender: {
+        "id": INTERNAL,
+        "case": PUBLIC,
+        "defender": PUBLIC,
+        "role": PUBLIC,
+        "description": PUBLIC,
+        "position": PUBLIC,
+    },
+    Alert: {
+        **_STAMPS,
+        **_PARTIAL_DATE,
+        "version": INTERNAL,
+        "case": PUBLIC,
+        "kind": PUBLIC,
+        "title": PUBLIC,
+        "description": PUBLIC,
+        "country": PUBLIC,
+        "place": PUBLIC,
+        "authorities": PUBLIC,
+        "defenders": PUBLIC,
+        "verification": PUBLIC,
+        "disputed": PUBLIC,
+        "dispute_note": PUBLIC,
+        "appeal": PUBLIC,
+        "published_at": PUBLICATION,
+        "internal_notes": CONFIDENTIAL,
+    },
+    Appeal: {
+        **_STAMPS,
+        "version": INTERNAL,
+        "case": PUBLIC,
+        "kind": PUBLIC,
+        "reference_code": PUBLIC,
+        "code_year": INTERNAL,
+        "code_number": INTERNAL,
+        "parent": PUBLIC,
+        "follow_up_number": INTERNAL,
+        "issuer": PUBLIC,
+        "co_signers": PUBLIC,
+        "title": PUBLIC,
+        "date": PUBLIC,
+        "language": PUBLIC,
+        "body": PUBLIC,
+        "original_url": PUBLIC,
+        "take_action_before": PUBLIC,
+        "violation_types": PUBLIC,
+        "state": PUBLICATION,
+        "author": INTERNAL,
+        "reviewer": INTERNAL,
+        "published_by": INTERNAL,
+        "published_at": PUBLICATION,
+        "corrected_at": PUBLICATION,
+        "withdrawn_at": PUBLICATION,
+        "withdrawal_reason": INTERNAL,
+        "internal_notes": CONFIDENTIAL,
+    },
+    RequestedAction: {
+        "id": INTERNAL,
+        "appeal": PUBLIC,
+        "position": PUBLIC,
+        "text": PUBLIC,
+        "target_state": PUBLIC,
+        "target_authority": PUBLIC,
+    },
+    Addressee: {
+        "id": INTERNAL,
+        "appeal": PUBLIC,
+        "authority": PUBLIC,
+        "role": PUBLIC,
+        "position": PUBLIC,
+    },
+    Source: {
+        **_STAMPS,
+        "date_precision": OF_PUBLIC_SOURCE,
+        "date_qualifier": OF_PUBLIC_SOURCE,
+        "date": OF_PUBLIC_SOURCE,
+        "kind": PUBLIC,
+        "title": OF_PUBLIC_SOURCE,
+        "publisher": OF_PUBLIC_SOURCE,
+        "author": OF_PUBLIC_SOURCE,
+        "language": OF_PUBLIC_SOURCE,
+        "url": OF_PUBLIC_SOURCE,
+        "file": PUBLIC_FILE,
+        "file_type": PUBLIC_FILE,
+        "file_size": PUBLIC_FILE,
+        # The name it was uploaded with can name a witness: the public get one made from the
+        # title, staff without the permission none.
+        "file_name": CONFIDENTIAL,
+        "is_public": PUBLICATION,
+        "file_is_public": PUBLICATION,
+        "reliability": INTERNAL,
+        "internal_notes": CONFIDENTIAL,
+    },
+    Citation: {
+        "id": INTERNAL,
+        "source": PUBLIC,
+        "alert": PUBLIC,
+        "recommendation_update": PUBLIC,
+        "quoted_passage": CITES_PUBLIC_SOURCE,
+        "locator": CITES_PUBLIC_SOURCE,
+        "note": CITES_PUBLIC_SOURCE,
+        "position": PUBLIC,
+    },
+    Recommendation: {
+        "id": INTERNAL,
+        "created_at": INTERNAL,
+        "version": INTERNAL,
+        "case": PUBLIC,
+        "text": PUBLIC,
+        "quote": PUBLIC,
+        "target_state": PUBLIC,
+        "target_authority": PUBLIC,
+        "issuer": PUBLIC,
+        "co_issuers": PUBLIC,
+        "issued_on": PUBLIC,
+        "appeal": PUBLIC,
+        "requested_action": INTERNAL,
+        "source": PUBLIC,
+        "current_status": PUBLIC,
+        "last_update_on": PUBLIC,
+    },
+    RecommendationUpdate: {
+        **_PARTIAL_DATE,
+        "id": INTERNAL,
+        "recommendation": PUBLIC,
+        "description": PUBLIC,
+        "status": PUBLIC,
+        "recorded_by": INTERNAL,
+        "created_at": INTERNAL,
+    },
+    ViolationType: {"id": INTERNAL, "name": PUBLIC, "slug": PUBLIC, "description": PUBLIC},
+    Organisation: {
+        **_STAMPS,
+        "name": PUBLIC,
+        "acronym": PUBLIC,
+        "kind": PUBLIC,
+        "country": PUBLIC,
+        "website": PUBLIC,
+    },
+    Authority: {
+        **_STAMPS,
+        "name": PUBLIC,
+        "kind": PUBLIC,
+        "country": PUBLIC,
+        "office_holder": PUBLIC,
+        "title": PUBLIC,
+        "salutation": PUBLIC,
+        "postal_address": PUBLIC,
+        "email": PUBLIC,
+        "website": PUBLIC,
+        "valid_from": PUBLIC,
+        "valid_to": PUBLIC,
+    },
+    PublicationRequest: {
+        "id": INTERNAL,
+        "content_type": INTERNAL,
+        "object_id": INTERNAL,
+        "what": INTERNAL,
+        "note": INTERNAL,
+        "requested_by": INTERNAL,
+        "requested_at": INTERNAL,
+    },
+}
+
+# Who may write a publication field (through its service, or in a form that calls it).
+PUBLISH_PERMISSIONS = {
+    Case: "cases.publish_case",
+    Alert: "cases.publish_alert",
+    Source: "cases.publish_source",
+    Appeal: "cases.publish_appeal",
+    # A defender's public name and address may carry the real name: those who may see it.
+    Defender: PERMISSION,
+}
+
+
+# Publication fields a form may write, and for whom (on an existing record). Everything else
+# in PUBLICATION changes only through the services (buttons and actions of the workspace).
+# A new record is public to nobody: its author sets the defender's pseudonym and protection.
+ADD_FORM_WRITABLE = {Defender: {"public_name", "slug", "identity_protected"}}
+CHANGE_FORM_WRITABLE = {Defender: {"public_name", "slug"}}
+
+# Shown instead of a value the reader may not see.
+CONFIDENTIAL_MARK = gettext_lazy("(confidential)")
+
+
+# --- Reading the declaration --------------------------------------------------------------
+
+
+def field_class(model, name):
+    return DECLARATION[model][name]
+
+
+def fields_of(model, *classes):
+    """The names of `model`'s fields whose class is one of `classes` (a PublicWhen counts as
+    the type PublicWhen)."""
+    return {
+        name
+        for name, kind in DECLARATION.get(model, {}).items()
+        if kind in classes or (PublicWhen in classes and isinstance(kind, PublicWhen))
+    }
+
+
+def public_fields(model, obj=None):
+    """
+    The fields the public may see on a published record of `model` (on `obj` when given: a
+    PublicWhen field only where it holds). Publication fields are public too: they are the
+    published state itself (the date of publication, the public name and address).
+    """
+    names = fields_of(model, PUBLIC, PUBLICATION)
+    for name, kind in DECLARATION.get(model, {}).items():
+        if isinstance(kind, PublicWhen) and (obj is None or kind.holds(obj)):
+            names.add(name)
+    return names
+
+
+def publication_fields(model):
+    return fields_of(model, PUBLICATION)
+
+
+def may_view(user):
+    return user.has_perm(PERMISSION)
+
+
+def form_writable(user, model, name, obj):
+    """Whether a form of the staff workspace may write the publication field `name`."""
+    if obj is None:
+        return name in ADD_FORM_WRITABLE.get(model, set())
+    permission = PUBLISH_PERMISSIONS.get(model)
+    return (
+        name in CHANGE_FORM_WRITABLE.get(model, set())
+        and permission is not None
+        and user.has_perm(permission)
+    )
+
+
+def hidden_fields(user, model, obj=None):
+    """
+    The fields of `obj` (or, with none, of records of `model` listed together) that `user` may
+    not see: the confidential ones, and the PublicWhen ones where the condition does not hold.
+    """
+    if may_view(user):
+        return set()
+    hidden = fields_of(model, CONFIDENTIAL)
+    for name, kind in DECLARATION.get(model, {}).items():
+        if isinstance(kind, PublicWhen) and (obj is None or not kind.holds(obj)):
+            hidden.add(name)
+    return hidden
+
+
+def history_hidden_fields(user, model, obj):
+    """
+    What `user` may not see in the history of `obj`: what is hidden now, and, once a field of
+    the record is hidden by its condition (a protected defender, a private source), the past
+    values of its publication fields too: a protected defender's former public name and
+    address are the real name.
+    """
+    hidden = hidden_fields(user, model, obj)
+    if obj is None or hidden & fields_of(model, PublicWhen):
+        hidden |= {n for n in publication_fields(model) if n not in _FLAGS}
+    return hidden
+
+
+# Publication fields that are flags, not values: their history tells nothing hidden.
+_FLAGS = {"published_at", "is_public", "file_is_public", "identity_protected", "state"}
+
+
+def listed_condition(user, model, name):
+    """
+    For a list: the rows on which `user` may see field `name` (a Q), None for every row, or
+    False for none.
+    """
+    if may_view(user):
+        return None
+    kind = DECLARATION.get(model, {}).get(name)
+    if kind in (PUBLIC, PUBLICATION, INTERNAL):
+        return None
+    if isinstance(kind, PublicWhen):
+        return kind.condition
+    return False
+
+
+def lookup_visible(user, model, lookup):
+    """
+    Whether `user` may filter, order or search `model` by `lookup` ("defenders__aliases__name",
+    "file_name__regex"): every field along the path must be one they may see on every row. A
+    lookup through a field they may not see would answer "1 result" or "0 results" to guesses.
+    """
+    if may_view(user):
+        return True
+    current = model
+    for part in lookup.lstrip("-").split("__"):
+        if current is None or current not in DECLARATION:
+            return True
+        try:
+            model_field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return True  # a lookup or a transform (icontains, regex, year): the field decided
+        declared = model_field.concrete or (
+            model_field.many_to_many and not model_field.auto_created
+        )
+        if declared and listed_condition(user, current, model_field.name) is not None:
+            return False
+        current = model_field.related_model
+    return True
+
+
+def label(user, obj):
+    """How `obj` is named to `user`: its name, or a neutral one when the name is hidden."""
+    model = type(obj)
+    if may_view(user):
+        return str(obj)
+    if model is Source and not obj.is_public:
+        return _("Private source #%(pk)s") % {"pk": obj.pk}
+    if model is Citation and not (obj.source_id and obj.source.is_public):
+        return _("Citation of a private source #%(pk)s") % {"pk": obj.pk}
+    if model is Alias and obj.defender.identity_protected:
+        return _("Alias #%(pk)s") % {"pk": obj.pk}
+    return str(obj)
+
+
+def shown_parts(user, records):
+    """
+    `records` (records or their history records) without those whose very existence `user`
+    may not see: aliases of protected defenders (or of defenders no longer there) and
+    citations of private sources. Two queries at most, whatever the number of records.
+    """
+    records = list(records)
+    if may_view(user):
+        return records
+
+    def is_a(record, model):
+        return isinstance(record, model) or getattr(record, "instance_type", None) is model
+
+    defender_ids = {r.defender_id for r in records if is_a(r, Alias)}
+    source_ids = {r.source_id for r in records if is_a(r, Citation)}
+    shown_defenders = set(
+        Defender.objects.filter(pk__in=defender_ids, identity_protected=False).values_list(
+            "pk", flat=True
+        )
+        if defender_ids
+        else ()
+    )
+    public_sources = set(
+        Source.objects.filter(pk__in=source_ids, is_public=True).values_list("pk", flat=True)
+        if source_ids
+        else ()
+    )
+    return [
+        r
+        for r in records
+        if (not is_a(r, Alias) or r.defender_id in shown_defenders)
+        and (not is_a(r, Citation) or r.source_id in public_sources)
+    ]
+
+
+# --- The system check ---------------------------------------------------------------------
+
+
+def project_models():
+    """Every model of the project's own apps (not Django's, not a library's), but the
+    history tables, which mirror the records they follow, and auto-created link tables."""
+    for config in apps.get_app_configs():
+        if Path(config.path).parent != Path(settings.BASE_DIR):
+            continue  # Django's own apps and the libraries'; the project's are at its root
+        for model in config.get_models():
+            if model.__name__.startswith("Historical") and hasattr(model, "instance_type"):
+                continue
+            yield model
+
+
+def declared_names(model):
+    """The fields the declaration must cover: concrete ones and many-to-many links."""
+    names = []
+    for model_field in model._meta.get_fields():
+        if model_field.auto_created and not model_field.concrete:
+            continue  # reverse relations belong to the other side
+        if model_field.concrete or model_field.many_to_many:
+            names.append(model_field.name)
+    return names
+
+
+@checks.register(checks.Tags.security)
+def check_declaration(app_configs=None, **kwargs):
+    errors = []
+    for model in project_models():
+        declared = DECLARATION.get(model, {})
+        for name in declared_names(model):
+            if name not in declared:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{name} has no disclosure class.",
+                        hint="Declare it in cases/disclosure.py: PUBLIC, CONFIDENTIAL, "
+                        "PUBLICATION, INTERNAL or PublicWhen(...). Nothing can tell who may "
+                        "see it until then.",
+                        obj=model,
+                        id="observatory.E001",
+                    )
+                )
+        for name in set(declared) - set(declared_names(model)):
+            errors.append(
+                checks.Error(
+                    f"cases/disclosure.py declares {model._meta.label}.{name}, "
+                    "which is not a field.",
+                    obj=model,
+                    id="observatory.E002",
+                )
+            )
+    return errors

@@ -1,0 +1,52 @@
+"""Records staff marked ready for publication, waiting for someone who may publish them."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationRequest(models.Model):
+    """
+    "Ready for publication": a case, an alert, a source or a source's file that its author may
+    not publish. Publishing it (or refusing it) ends the request; the dashboard lists the open
+    ones for publishers.
+    """
+
+    class What(models.TextChoices):
+        RECORD = "record", _("the record")
+        FILE = "file", _("the source's file")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, editable=False)
+    object_id = models.PositiveBigIntegerField(editable=False)
+    record = GenericForeignKey("content_type", "object_id")
+    what = models.CharField(_("what"), max_length=6, choices=What.choices, default=What.RECORD)
+    note = models.CharField(_("note for the publisher"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("publication request")
+        verbose_name_plural = _("awaiting publication")
+        constraints = [
+            # Asking twice is one request.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "what"], name="publication_request_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(what__in=["record", "file"]),
+                name="publication_request_what_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.name} #{self.object_id} ({self.get_what_display()})"
