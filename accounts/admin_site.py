@@ -52,6 +52,12 @@ class ObservatoryAdminSite(AdminSiteOTPRequiredMixin, admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def autocomplete_view(self, request):
+        """Each choice named as the user may see it (a private source by its number)."""
+        from cases.admin.base import DisclosingAutocompleteView
+
+        return DisclosingAutocompleteView.as_view(admin_site=self)(request)
+
     def search_view(self, request):
         """
         Every record, drafts included, and the real names and aliases of protected defenders;

@@ -359,6 +359,20 @@ def public_fields(model, obj=None):
     return names
 
 
+def public_condition(model, name, prefix=""):
+    """
+    The rows of `model` on which field `name` is public, as a Q (with every lookup under
+    `prefix`, e.g. "defender__"): everything for a public field, nothing for a hidden one.
+    For the public site's filters and counts, which must not count what they may not show.
+    """
+    kind = DECLARATION[model][name]
+    if kind in (PUBLIC, PUBLICATION):
+        return Q()
+    if isinstance(kind, PublicWhen):
+        return Q(**{f"{prefix}{key}": value for key, value in kind.condition.children})
+    return Q(pk__in=[])
+
+
 def publication_fields(model):
     return fields_of(model, PUBLICATION)
 

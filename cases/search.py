@@ -302,7 +302,14 @@ def _words(query):
 
 
 def _fallback(queryset, kind, query, public, reveal):
-    fields = kind.fields + (() if public else kind.staff_fields)
+    # Only what the declaration makes public (cases/disclosure.py), whoever searches; staff
+    # who may see confidential fields also search the real names.
+    from . import disclosure
+
+    shown = disclosure.public_fields(kind.model) - disclosure.fields_of(
+        kind.model, disclosure.PublicWhen
+    )
+    fields = tuple(f for f in kind.fields if f in shown) + (() if public else kind.staff_fields)
     words = _words(query)
     if not words:
         return queryset.none()

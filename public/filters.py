@@ -15,6 +15,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from cases import disclosure
 from cases.models import (
     Appeal,
     Authority,
@@ -31,6 +32,8 @@ from cases.models import (
 QUERY_MAX_LENGTH = 200
 # How many cases the tracker's case filter offers: those with the most recommendations.
 CASE_FACET_SIZE = 50
+# A value no published record has is unknown, whatever it names in the database.
+UNKNOWN = {"invalid_choice": _("Unknown: no published record has this value.")}
 # Years outside this range are typing mistakes, not observatory history.
 YEAR_RANGE = {"min_value": 1900, "max_value": 2100}
 
@@ -164,7 +167,7 @@ class CaseFilter(FacetedFilterSet):
 
     def filter_profession(self, queryset, name, value):
         return queryset.filter(
-            pk__in=CaseDefender.objects.filter(defender__profession=value).values("case_id")
+            pk__in=_public_professions().filter(defender__profession=value).values("case_id")
         )
 
     def count_state(self, queryset):
@@ -198,7 +201,8 @@ class CaseFilter(FacetedFilterSet):
 
     def count_profession(self, queryset):
         counts = dict(
-            CaseDefender.objects.filter(case__in=queryset)
+            _public_professions()
+            .filter(case__in=queryset)
             .values_list("defender__profession")
             .annotate(n=Count("case", distinct=True))
             .order_by()
@@ -219,14 +223,37 @@ class CaseFilter(FacetedFilterSet):
         return [(year, str(year), n) for year, n in rows]
 
 
+def _public_professions():
+    """The links of defenders whose profession is public (not that of a protected one)."""
+    return CaseDefender.objects.filter(
+        disclosure.public_condition(Defender, "profession", prefix="defender__")
+    )
+
+
+def _issuers_of_published_appeals(request=None):
+    return Organisation.objects.filter(pk__in=Appeal.objects.published().values("issuer"))
+
+
+def _targets_of_published_recommendations(request=None):
+    return Authority.objects.filter(
+        pk__in=Recommendation.objects.published().values("target_authority")
+    )
+
+
+def _issuers_of_published_recommendations(request=None):
+    return Organisation.objects.filter(pk__in=Recommendation.objects.published().values("issuer"))
+
+
 class AppealFilter(FacetedFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Appeal.Kind.choices)
     state = django_filters.ChoiceFilter(
         label=_("State of concern"), field_name="case__state_of_concern", choices=_country_choices
     )
     year = YearFilter(label=_("Year"), field_name="date", lookup_expr="year", **YEAR_RANGE)
+    # Only what published appeals name: an organisation known from drafts or private
+    # sources alone is not shown, nor named in an error.
     issuer = django_filters.ModelChoiceFilter(
-        label=_("Issued by"), queryset=Organisation.objects.all()
+        label=_("Issued by"), queryset=_issuers_of_published_appeals, error_messages=UNKNOWN
     )
 
     facet_names = ("kind", "state", "year", "issuer")
@@ -275,16 +302,24 @@ class RecommendationFilter(FacetedFilterSet):
         label=_("Government"), field_name="target_state", choices=_country_choices
     )
     authority = django_filters.ModelChoiceFilter(
-        label=_("Authority"), field_name="target_authority", queryset=Authority.objects.all()
+        label=_("Authority"),
+        field_name="target_authority",
+        queryset=_targets_of_published_recommendations,
+        error_messages=UNKNOWN,
     )
     issuer = django_filters.ModelChoiceFilter(
-        label=_("Made by"), queryset=Organisation.objects.all()
+        label=_("Made by"),
+        queryset=_issuers_of_published_recommendations,
+        error_messages=UNKNOWN,
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), field_name="current_status", choices=RecommendationStatus.choices
     )
     case = django_filters.ModelChoiceFilter(
-        label=_("Case"), queryset=Case.objects.published(), to_field_name="slug"
+        label=_("Case"),
+        queryset=Case.objects.published(),
+        to_field_name="slug",
+        error_messages=UNKNOWN,
     )
     overdue = OverdueFilter(label=_("Overdue only"), method="filter_overdue")
 

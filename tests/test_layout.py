@@ -17,7 +17,7 @@ ALLOWED = {
     "cases": {"accounts.roles"},
     "public": {"cases"},
     "ops": {"cases", "public.cache"},
-    "accounts": {"cases.admin.dashboard", "cases.search"},
+    "accounts": {"cases.admin.dashboard", "cases.admin.base", "cases.search"},
     "observatory": {"public", "accounts"},
 }
 

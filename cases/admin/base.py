@@ -1,7 +1,12 @@
 """What every page of the staff workspace shares: history with revert, restore, locking."""
 
+import contextvars
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import Q
@@ -10,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,6 +30,9 @@ from ..history import (
     revert_to,
 )
 from ..locking import VersionedForm
+
+# Who reads the list being rendered (see ObservatoryAdmin.changelist_view).
+_list_reader = contextvars.ContextVar("list_reader", default=None)
 
 # Bookkeeping that moves on every save; listing it in every change would hide the real ones.
 NOT_SHOWN_IN_CHANGES = ["version", "updated_at"]
@@ -128,28 +137,39 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
             if not isinstance(f, str) or disclosure.lookup_visible(request.user, self.model, f)
         ]
 
+    def _search_plan(self, request):
+        """
+        (plain, conditional): the search fields the user may search on every row, and those
+        they may search only on the rows where a condition holds (a public source's title),
+        with the condition. Fields hidden on every row are left out.
+        """
+        plain, conditional = [], []
+        for name in super().get_search_fields(request):
+            lookup = name.lstrip("^=@")
+            if disclosure.lookup_visible(request.user, self.model, lookup):
+                plain.append(name)
+                continue
+            first, _sep, rest = lookup.partition("__")
+            condition = disclosure.listed_condition(request.user, self.model, first)
+            related = self.model._meta.get_field(first).related_model
+            if condition and (not rest or disclosure.lookup_visible(request.user, related, rest)):
+                conditional.append((name, condition))
+        return plain, conditional
+
     def get_search_fields(self, request):
-        fields = super().get_search_fields(request)
-        return [
-            f
-            for f in fields
-            if disclosure.lookup_visible(request.user, self.model, f.lstrip("^=@"))
-        ]
+        plain, conditional = self._search_plan(request)
+        return plain + [name for name, _condition in conditional]
 
     def get_search_results(self, request, queryset, search_term):
         """
         Staff without the permission also find records by a field that is public on some of
         them (a public source's title), but only on those.
         """
-        conditional = [
-            (name, condition)
-            for name in super().get_search_fields(request)
-            if "__" not in name.lstrip("^=@")
-            and (condition := disclosure.listed_condition(request.user, self.model, name))
-        ]
-        if not (conditional and search_term.strip()):
+        plain, conditional = self._search_plan(request)
+        if not conditional:
             return super().get_search_results(request, queryset, search_term)
-        plain = self.get_search_fields(request)
+        if not search_term.strip():
+            return queryset, False
         lookups = {"^": "istartswith", "=": "iexact", "@": "search"}
         for term in search_term.split():
             found = Q()
@@ -159,7 +179,7 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
             for name, condition in conditional:
                 found |= condition & Q(**{f"{name.lstrip('^=@')}__icontains": term})
             queryset = queryset.filter(found)
-        return queryset, any("__" in name for name in plain)
+        return queryset, any("__" in name for name in plain + [n for n, _c in conditional])
 
     def lookup_allowed(self, lookup, value, request):
         # The admin allows any lookup on the model's own fields from the URL: without this,
@@ -186,6 +206,30 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
             # A related record is named as the user may see it (a private source by number).
             formfield.label_from_instance = lambda obj: disclosure.label(user, obj)
         return formfield
+
+    def changelist_view(self, request, extra_context=None):
+        # The list's checkboxes name each row (action_checkbox has no request): rendered here,
+        # while the reader is known.
+        token = _list_reader.set(request.user)
+        try:
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        finally:
+            _list_reader.reset(token)
+
+    def action_checkbox(self, obj):
+        user = _list_reader.get()
+        attrs = {
+            "class": "action-select",
+            "aria-label": format_html(
+                _("Select this object for an action - {}"),
+                disclosure.label(user, obj) if user is not None else f"#{obj.pk}",
+            ),
+        }
+        checkbox = forms.CheckboxInput(attrs, lambda value: False)
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -381,6 +425,16 @@ class VersionedAdmin(ObservatoryAdmin):
             name, options = fieldsets[0]
             fieldsets[0] = (name, {**options, "fields": [*options["fields"], "edit_version"]})
         return fieldsets
+
+
+class DisclosingAutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete, naming each result as the user may see it."""
+
+    def serialize_result(self, obj, to_field_name):
+        return {
+            "id": str(getattr(obj, to_field_name)),
+            "text": str(disclosure.label(self.request.user, obj)),
+        }
 
 
 def _masked_column(model, name):

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Alert, Appeal, Case, Recommendation
+from .. import disclosure
+from ..models import Alert, Appeal, Case, PublicationRequest, Recommendation
 
 # How long a case may go without a new alert before the dashboard asks about it.
 QUIET_DAYS = 90
@@ -98,4 +99,41 @@ def dashboard(user, today=None):
             user,
         ),
     ]
+    if any(
+        user.has_perm(p)
+        for p in disclosure.PUBLISH_PERMISSIONS.values()
+        if p != disclosure.PERMISSION
+    ):
+        panels.insert(0, _awaiting_publication(user))
     return [panel for panel in panels if panel]
+
+
+def _awaiting_publication(user):
+    """Records marked ready for publication, oldest first, for those who may publish."""
+    rows = list(
+        PublicationRequest.objects.select_related("content_type", "requested_by").order_by(
+            "requested_at", "id"
+        )[: DASHBOARD_ROWS + 1]
+    )
+    shown = []
+    for row in rows[:DASHBOARD_ROWS]:
+        record = row.record
+        if record is None:
+            continue
+        opts = record._meta
+        row.admin_url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]
+        )
+        row.label = f"{opts.verbose_name}: {disclosure.label(user, record)}"
+        row.dashboard_note = _("%(what)s · asked by %(who)s") % {
+            "what": row.get_what_display(),
+            "who": row.requested_by or "—",
+        }
+        shown.append(row)
+    return {
+        "title": _("Awaiting publication"),
+        "rows": shown,
+        "more": len(rows) > DASHBOARD_ROWS,
+        "url": reverse("admin:cases_publicationrequest_changelist"),
+        "empty": _("Nothing is waiting to be published."),
+    }

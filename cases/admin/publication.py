@@ -230,13 +230,19 @@ STEPS = {
 _ALSO_REQUIRED = {(Defender, "lift"): "cases.publish_case"}
 
 
+def may_take(user, model, step):
+    """Whether `user` holds the permissions of `step` (whether it applies now or not)."""
+    return user.has_perm(step.permission) and user.has_perm(
+        _ALSO_REQUIRED.get((model, step.name), step.permission)
+    )
+
+
 def steps_for(user, obj):
     """The publication steps `user` may take on `obj` now."""
     return [
         step
         for step in STEPS.get(type(obj), [])
-        if user.has_perm(step.permission)
-        and user.has_perm(_ALSO_REQUIRED.get((type(obj), step.name), step.permission))
+        if may_take(user, type(obj), step)
         and step.applies(obj)
         # Those who may publish publish; asking is for the others.
         and not (step.name.startswith("request") and _may_publish(user, type(obj)))
@@ -290,7 +296,7 @@ class PublicationAdminMixin:
             args=[obj.pk],
         )
         if step not in allowed:
-            if not request.user.has_perm(found.permission):
+            if not may_take(request.user, self.model, found):
                 raise PermissionDenied
             self.message_user(
                 request, _("Nothing to do: that step does not apply now."), messages.WARNING
@@ -331,7 +337,7 @@ class PublicationAdminMixin:
         for step in STEPS.get(self.model, []):
             if step.form is not None and not step.name.startswith("request"):
                 continue  # needs words from the user: one record at a time
-            if not user.has_perm(step.permission):
+            if not may_take(user, self.model, step):
                 continue
             if step.name.startswith("request") and _may_publish(user, self.model):
                 continue
