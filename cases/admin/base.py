@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -230,6 +231,36 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         }
         checkbox = forms.CheckboxInput(attrs, lambda value: False)
         return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+    # The admin names the record it saved in its messages and in "Recent actions" (str(obj)):
+    # named as the user may see it instead.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        shown = str(disclosure.label(request.user, obj))
+        if shown != str(obj):
+            request.disclosure_relabel = (conditional_escape(str(obj)), conditional_escape(shown))
+
+    def message_user(self, request, message, *args, **kwargs):
+        relabel = getattr(request, "disclosure_relabel", None)
+        if relabel:
+            text = str(message).replace(relabel[0], relabel[1])
+            message = mark_safe(text) if isinstance(message, SafeData) else text  # noqa: S308 # nosec B308 B703 -- both parts escaped
+        super().message_user(request, message, *args, **kwargs)
+
+    def log_addition(self, request, obj, message):
+        return self._relabelled(request, obj, super().log_addition(request, obj, message))
+
+    def log_change(self, request, obj, message):
+        return self._relabelled(request, obj, super().log_change(request, obj, message))
+
+    @staticmethod
+    def _relabelled(request, obj, entry):
+        shown = str(disclosure.label(request.user, obj))
+        if entry is not None and hasattr(entry, "object_repr") and entry.object_repr != shown:
+            entry.object_repr = shown[:200]
+            entry.save(update_fields=["object_repr"])
+        return entry
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
