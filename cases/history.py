@@ -142,9 +142,10 @@ def preview(record, hidden=(), shown_parts=list):
     model = record.instance_type
     current = model.objects.filter(pk=record.id).first()
     fields = []
+    then = record.instance  # the version as a record of the model, whatever its fields are
     for field in restored_fields(model):
-        after = getattr(record, field.attname)
-        now = getattr(current, field.attname) if current else None
+        after = field.value_from_object(then)
+        now = field.value_from_object(current) if current else None
         if now != after:
             if field.name in hidden:
                 fields.append((field.verbose_name, CONFIDENTIAL, CONFIDENTIAL))
@@ -197,7 +198,10 @@ def _display(field, value):
         obj = field.related_model._default_manager.filter(pk=value).first()
         return str(obj) if obj else _("(deleted #%(pk)s)") % {"pk": value}
     if field.choices:
-        return dict(field.flatchoices).get(value, value)
+        try:
+            return dict(field.flatchoices or ()).get(value, value)
+        except TypeError:  # several choices at once (other states involved): named by itself
+            return str(value)
     return str(value)
 
 

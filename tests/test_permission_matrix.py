@@ -129,6 +129,22 @@ def urls_to_request():
             )
             continue
         found.append((label, *special_url(name, route)))
+    return found + restore_urls()
+
+
+# Restoring a deleted record is its revert page with the deletion record: one per model the
+# demo deletes something of (see `demo`).
+RESTORED = ("alias", "citation", "alert", "appeal", "source", "defender", "case")
+
+
+def restore_urls():
+    admins = model_admins()
+    found = []
+    for name in RESTORED:
+        model, _admin = admins[f"cases_{name}"]
+        record = model.history.filter(history_type="-").order_by("-history_date").first()
+        url = reverse(f"admin:cases_{name}_simple_history", args=[record.id, record.history_id])
+        found.append((f"restore {name}", url, ("model", model, "restore")))
     return found
 
 
@@ -191,6 +207,8 @@ MODEL_PERMISSION = {
     "deleted": "add",
     "delete": "delete",
     "simple_history": "change",
+    # A deleted record comes back as it was added: who may add may restore.
+    "restore": "add",
     "password_change": "change",
 }
 
@@ -257,6 +275,12 @@ def expectation(rule, role, user):
     ):
         # Four eyes: an appeal in review, its requested actions and addressees do not change.
         return 403, None
+    if action == "restore" and model._meta.model_name == "alias":
+        # An alias whose defender is gone may have been a protected one's: staff who may not
+        # see confidential fields never see it.
+        if not user.has_perm(f"cases.add_{model._meta.model_name}"):
+            return 403, None
+        return (200, None) if user.has_perm("cases.view_confidential") else (404, None)
     if model._meta.model_name == "publicationrequest" and action == "add":
         return 403, None  # asked from the record itself
     permission = MODEL_PERMISSION[action]
@@ -342,6 +366,19 @@ def demo(jardemalie, settings, tmp_path):
     from cases import services
 
     services.request_publication(jardemalie.alerts.first(), owner)
+    # One deleted record of several kinds, for the restore rows of the matrix.
+    from tests.factories import make_alert, make_case, make_defender
+
+    doomed_case = make_case(published=False)
+    make_alert(doomed_case).delete()
+    public_source = Source.objects.filter(is_public=True).first()
+    make_citation(source=public_source, alert=make_alert(doomed_case)).delete()
+    make_urgent_appeal(doomed_case, author=owner).delete()
+    make_source().delete()
+    defender = make_defender()
+    defender.aliases.create(name="A spelling", kind="spelling").delete()
+    defender.delete()
+    doomed_case.delete()
     return jardemalie
 
 
@@ -379,7 +416,7 @@ def test_every_url_pattern_answers_each_role_as_it_should(client, demo, role):
 
 
 def test_the_matrix_covers_every_url_pattern(demo):
-    requested = {label for label, _url, _rule in urls_to_request()}
+    requested = {label for label, _url, rule in urls_to_request() if rule[-1] != "restore"}
     every = {name or route for name, route, _pattern in url_patterns()}
     assert requested == every
     assert len(every) > 150

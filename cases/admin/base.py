@@ -330,10 +330,6 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         history_model = self.model.history.model
         record = get_object_or_404(history_model, id=unquote(object_id), history_id=version_id)
         current = self.model._default_manager.filter(pk=record.id).first()
-        if current is not None and self._visible(request, current.pk) is None:
-            raise Http404
-        if current is None and not self.shown_parts(request, [record]):
-            raise Http404
         allowed = (
             self.has_change_permission(request, current)
             if current
@@ -341,6 +337,11 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         )
         if not allowed:
             raise PermissionDenied
+        # Not there for those who may not see it: a protected defender's alias, say.
+        if current is not None and self._visible(request, current.pk) is None:
+            raise Http404
+        if current is None and not self.shown_parts(request, [record]):
+            raise Http404
         hidden = disclosure.history_hidden_fields(request.user, self.model, current)
         if request.method == "POST":
             return self._revert(request, record, current, hidden)
