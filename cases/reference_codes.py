@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -45,6 +45,30 @@ class ReferenceCode:
 
 class ReferenceCodeError(Exception):
     pass
+
+
+# The key of the PostgreSQL advisory lock that numbering takes (any number no other part of the
+# application uses): "OBSCODE" in ASCII.
+NUMBERING_LOCK = 0x4F4253434F4445
+
+
+def lock_numbering(using=DEFAULT_DB_ALIAS):
+    """
+    Hold the numbering lock until the current transaction ends. Whoever reads the last case
+    number of a state or the last running number of a year to take the next one (publishing,
+    or staff typing a historical code) holds it, so that two publications at the same moment
+    cannot both read the same maximum: the second waits for the first to commit, then reads
+    the number the first took. On SQLite, which lets one transaction write at a time, there is
+    nothing to lock.
+    """
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "lock_numbering() holds its lock until the transaction ends: call it in one."
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NUMBERING_LOCK])
 
 
 def parse(text):
@@ -130,7 +154,9 @@ def assign(appeal, on=None):
         appeal.save(update_fields=["follow_up_number", "reference_code", "updated_at"])
         return appeal.reference_code
 
-    # Lock the case: its number for the state is taken once, by the first coded appeal.
+    # The numbering lock first, then the case: its number for the state is taken once, by the
+    # first coded appeal. Every numbering path takes the locks in this order.
+    lock_numbering()
     case = Case.objects.select_for_update().get(pk=appeal.case_id)
     if case.country_number is None:
         last = Case.objects.filter(state_of_concern=case.state_of_concern).aggregate(
@@ -150,9 +176,9 @@ def assign(appeal, on=None):
         or on
     )
 
-    # The running number of the year. Two cases published at the same moment may read the
-    # same maximum; the unique constraint on (code_year, code_number) then refuses the second,
-    # and the whole publication rolls back rather than issue a duplicate.
+    # The running number of the year, read under the numbering lock: a publication at the same
+    # moment waits, then reads this one's number. The unique constraint on (code_year,
+    # code_number) stays as the last guard.
     last = Appeal.objects.filter(parent__isnull=True, code_year=on.year).aggregate(
         n=Max("code_number")
     )["n"]
