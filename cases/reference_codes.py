@@ -13,15 +13,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Value
+from django.db.models.functions import Replace, Upper
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Appeal, Case
 
-# Spacing varies in print, so the pattern is lenient about it.
+# Spacing and case vary in print, so the pattern is lenient about both.
 _CODE = re.compile(
     r"^(?P<state>[A-Z]{3})\s*(?P<case_number>\d{1,4})\s*/\s*(?P<month>\d{2})(?P<year>\d{2})"
-    r"\s*/\s*(?P<prefix>[A-Z]+)\s*(?P<number>\d{1,4})(?:\.(?P<follow_up>\d{1,3}))?$"
+    r"\s*/\s*(?P<prefix>[A-Z]+)\s*(?P<number>\d{1,4})(?:\.(?P<follow_up>\d{1,3}))?$",
+    re.IGNORECASE,
 )
 
 
@@ -78,11 +81,11 @@ def parse(text):
         return None
     parts = match.groupdict()
     return ReferenceCode(
-        state=parts["state"],
+        state=parts["state"].upper(),
         case_number=int(parts["case_number"]),
         month=int(parts["month"]),
         year=2000 + int(parts["year"]),
-        prefix=parts["prefix"],
+        prefix=parts["prefix"].upper(),
         number=int(parts["number"]),
         follow_up=int(parts["follow_up"]) if parts["follow_up"] else None,
     )
@@ -113,21 +116,99 @@ def follow_up_code(root_code, follow_up_number):
     return f"{root_code}.{follow_up_number}"
 
 
+def code_key(text):
+    """
+    What makes two codes the same code: "kaz 001/0720/obs 086" is "KAZ 001 / 0720 / OBS 086".
+    The database compares them the same way (appeal_reference_code_unique).
+    """
+    return text.replace(" ", "").upper()
+
+
+def _ours(parsed):
+    return parsed is not None and parsed.prefix == settings.OBSERVATORY_REFERENCE_PREFIX.upper()
+
+
 def accept_printed(appeal, text):
     """
     Record the code of a historical appeal exactly as it was printed. When the code is one of
     ours and well formed, also record its running number, so that codes assigned later in the
-    same year continue the sequence instead of colliding with it.
+    same year continue the sequence instead of colliding with it. `printed_code_problems`
+    says beforehand whether the code can be recorded.
     """
     appeal.reference_code = text.strip()
     parsed = parse(appeal.reference_code)
-    if parsed and parsed.prefix == settings.OBSERVATORY_REFERENCE_PREFIX:
+    if _ours(parsed):
         if parsed.follow_up:
             appeal.follow_up_number = parsed.follow_up
-        elif appeal.date:
+        elif appeal.date and not appeal.parent_id:
             appeal.code_year = appeal.date.year
             appeal.code_number = parsed.number
     return appeal
+
+
+def printed_code_problems(appeal, text, *, date, parent):
+    """
+    Why the code `text` cannot be recorded for `appeal` (issued on `date`, in the chain of
+    `parent`), as {field: sentence for staff}; empty when it can. Call it in the transaction
+    that saves the appeal: it takes the numbering lock, so that no publication takes the same
+    number between this check and the save.
+    """
+    text = text.strip()
+    if not text:
+        return {}
+    lock_numbering()
+    others = Appeal.objects.exclude(pk=appeal.pk)
+    same = (
+        others.exclude(reference_code="")
+        .alias(key=Upper(Replace("reference_code", Value(" "), Value(""))))
+        .filter(key=code_key(text))
+        .first()
+    )
+    if same is not None:
+        return {
+            "reference_code": _("“%(code)s” is already the code of “%(appeal)s”.")
+            % {"code": text, "appeal": same}
+        }
+    parsed = parse(text)
+    if not _ours(parsed):
+        return {}  # another organisation's reference, or an irregular one: kept as printed
+    if parsed.follow_up:
+        if parent is None:
+            return {
+                "reference_code": _(
+                    "“%(code)s” is the code of a follow-up (.%(n)s): choose the kind "
+                    "“follow-up” and its original appeal, or type the code without “.%(n)s”."
+                )
+                % {"code": text, "n": parsed.follow_up}
+            }
+        taken = others.filter(parent=parent, follow_up_number=parsed.follow_up).first()
+        if taken is not None:
+            return {
+                "reference_code": _("Follow-up %(n)s of this chain is already “%(appeal)s”.")
+                % {"n": parsed.follow_up, "appeal": taken}
+            }
+        return {}
+    if parent is not None:
+        return {}  # a follow-up printed without its suffix: kept as printed, not numbered
+    if date is None:
+        return {
+            "date": _(
+                "Give the date of issue with the code of a historical appeal: codes assigned "
+                "later that year continue its running number."
+            )
+        }
+    taken = others.filter(
+        parent__isnull=True, code_year=date.year, code_number=parsed.number
+    ).first()
+    if taken is not None:
+        return {
+            "reference_code": _(
+                "%(number)03d of %(year)s is already the running number of “%(appeal)s”: check "
+                "the code as printed."
+            )
+            % {"number": parsed.number, "year": date.year, "appeal": taken}
+        }
+    return {}
 
 
 @transaction.atomic

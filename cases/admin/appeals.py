@@ -6,13 +6,15 @@ check who asks, call it and report the result.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import reference_codes, services
+from .. import integrity, reference_codes, services
+from ..locking import VersionedForm
 from ..models import Addressee, Appeal, RequestedAction
 from .base import ObservatoryAdmin, VersionedAdmin, require_object
 
@@ -72,6 +74,23 @@ class AddresseeInline(admin.TabularInline):
     fields = ["authority", "role", "position"]
 
 
+class AppealForm(VersionedForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "reference_code" in self.fields and "reference_code" in self.changed_data:
+            # A code typed by staff: taken already (however it is spelled), or a number that
+            # another appeal holds, is refused here rather than by the database at the save.
+            problems = reference_codes.printed_code_problems(
+                self.instance,
+                cleaned.get("reference_code") or "",
+                date=cleaned.get("date", self.instance.date),
+                parent=cleaned.get("parent", self.instance.parent),
+            )
+            for field, message in problems.items():
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for withdrawal"),
@@ -82,6 +101,7 @@ class WithdrawForm(forms.Form):
 
 @admin.register(Appeal)
 class AppealAdmin(VersionedAdmin):
+    form = AppealForm
     list_display = ["title", "reference_code", "kind", "case", "issuer", "date", "state", "author"]
     list_filter = ["state", MineFilter, "kind", "issuer", "author"]
     list_select_related = ["case", "issuer", "author"]
@@ -202,6 +222,14 @@ class AppealAdmin(VersionedAdmin):
             result = step(appeal, request.user)
         except services.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(self._change_url(appeal))
+        except IntegrityError as error:
+            # The step's transaction was rolled back: nothing of it happened.
+            self.message_user(
+                request,
+                _("Nothing was done: %(reason)s") % {"reason": integrity.describe(error)},
+                messages.ERROR,
+            )
             return HttpResponseRedirect(self._change_url(appeal))
         self.message_user(request, done % {"appeal": result}, messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(result))

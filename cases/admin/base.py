@@ -22,6 +22,7 @@ from ..history import (
     revert_to,
 )
 from ..locking import VersionedForm
+from .saving import REFUSAL, RefusedSaveMixin
 
 # Bookkeeping that moves on every save; listing it in every change would hide the real ones.
 NOT_SHOWN_IN_CHANGES = ["version", "updated_at"]
@@ -42,7 +43,7 @@ class PublishedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ObservatoryAdmin(SimpleHistoryAdmin):
+class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
     """
     A model admin whose history page lists every change with the fields it touched (and the
     changes to the parts edited on the same page), reverts to any version after showing what
@@ -245,7 +246,13 @@ class VersionedAdmin(ObservatoryAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         using = router.db_for_write(self.model)
-        if obj is not None and request.method == "POST" and not transaction.get_autocommit(using):
+        refused = getattr(request, REFUSAL, None)  # showing a refused save again: no lock
+        if (
+            obj is not None
+            and request.method == "POST"
+            and not refused
+            and not transaction.get_autocommit(using)
+        ):
             # The admin saves inside a transaction: hold the row until it commits, so that of
             # two saves at the same moment the second one sees the first one's version.
             obj = self.model._default_manager.select_for_update().get(pk=obj.pk)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import PartialDate, TimeStamped
+from .base import PartialDate, TimeStamped, validate_event_date
 from .vocabularies import Organisation
 
 language_code = RegexValidator(
@@ -90,6 +90,7 @@ class Source(PartialDate, TimeStamped):
         _("date"),
         null=True,
         blank=True,
+        validators=[validate_event_date],
         help_text=_(
             "For a month or a year, any day in it: it is stored as the first day of the period."
         ),
@@ -153,25 +154,33 @@ class Source(PartialDate, TimeStamped):
         constraints = [
             *PartialDate.Meta.constraints,
             models.CheckConstraint(
-                condition=models.Q(kind__in=SourceKind.values), name="source_kind_valid"
+                condition=models.Q(kind__in=SourceKind.values),
+                name="source_kind_valid",
+                violation_error_message=_("Choose a kind of source from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(reliability__in=SourceReliability.values),
                 name="source_reliability_valid",
+                violation_error_message=_("Choose a reliability from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(file_is_public=False) | models.Q(is_public=True),
                 name="source_public_file_needs_public_source",
+                violation_error_message=_("Only the file of a public source can be public."),
             ),
             models.CheckConstraint(
                 condition=models.Q(file_type__in=SourceFileType.values),
                 name="source_file_type_valid",
+                violation_error_message=_("The file is of a type that is not accepted."),
             ),
             # A stored file is served with the type its content was checked to be.
             models.CheckConstraint(
                 condition=models.Q(file="", file_type="")
                 | (~models.Q(file="") & ~models.Q(file_type="")),
                 name="source_file_has_type",
+                violation_error_message=_(
+                    "A stored file has the type its content was checked to be."
+                ),
             ),
         ]
 
@@ -248,6 +257,9 @@ class Citation(models.Model):
                 condition=models.Q(alert__isnull=False, recommendation_update__isnull=True)
                 | models.Q(alert__isnull=True, recommendation_update__isnull=False),
                 name="citation_has_one_target",
+                violation_error_message=_(
+                    "A citation supports one alert or one recommendation update."
+                ),
             ),
         ]
 

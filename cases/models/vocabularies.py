@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped
+from .base import TimeStamped, date_in_range, validate_event_date, validate_planned_date
 
 
 class ViolationTypeManager(models.Manager):
@@ -65,7 +65,9 @@ class Organisation(TimeStamped):
         verbose_name_plural = _("organisations")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+                condition=models.Q(kind__in=OrganisationKind.values),
+                name="organisation_kind_valid",
+                violation_error_message=_("Choose a kind of organisation from the list."),
             ),
         ]
 
@@ -116,11 +118,14 @@ class Authority(TimeStamped):
     postal_address = models.TextField(_("postal address"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_from = models.DateField(
+        _("valid from"), null=True, blank=True, validators=[validate_event_date]
+    )
     valid_to = models.DateField(
         _("valid to"),
         null=True,
         blank=True,
+        validators=[validate_planned_date],
         help_text=_("Office holders change: close the old record and add a new one."),
     )
 
@@ -132,14 +137,19 @@ class Authority(TimeStamped):
         verbose_name_plural = _("authorities")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=AuthorityKind.values), name="authority_kind_valid"
+                condition=models.Q(kind__in=AuthorityKind.values),
+                name="authority_kind_valid",
+                violation_error_message=_("Choose a kind of authority from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_from__isnull=True)
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="authority_validity_ordered",
+                violation_error_message=_("The end of validity cannot be before its start."),
             ),
+            date_in_range("valid_from", "authority_valid_from_in_range"),
+            date_in_range("valid_to", "authority_valid_to_in_range"),
         ]
 
     def __str__(self):
