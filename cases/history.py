@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .locking import continue_version
 from .models import (
     Addressee,
     Alert,
@@ -243,7 +244,7 @@ def revert_to(record, *, user):
                 part._change_reason = reason
                 part.delete()
     for old in then.values():
-        part = old.instance
+        part = continue_version(old.instance)
         part._history_user = user
         part._change_reason = reason
         part.save()

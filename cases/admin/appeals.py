@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from .. import integrity, reference_codes, services
 from ..locking import VersionedForm
 from ..models import Addressee, Appeal, RequestedAction
-from .base import ObservatoryAdmin, VersionedAdmin, require_object
+from .base import VersionedAdmin, require_object
+from .conflicts import VersionedInline
 
 # What readers see: changing any of these after publication is a correction, shown as
 # "updated on" on the public page.
@@ -60,14 +61,14 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RequestedActionInline(admin.TabularInline):
+class RequestedActionInline(VersionedInline, admin.TabularInline):
     model = RequestedAction
     extra = 0
     autocomplete_fields = ["target_authority"]
     fields = ["position", "text", "target_state", "target_authority"]
 
 
-class AddresseeInline(admin.TabularInline):
+class AddresseeInline(VersionedInline, admin.TabularInline):
     model = Addressee
     extra = 0
     autocomplete_fields = ["authority"]
@@ -330,7 +331,7 @@ class AppealAdmin(VersionedAdmin):
 
 
 @admin.register(RequestedAction)
-class RequestedActionAdmin(ObservatoryAdmin):
+class RequestedActionAdmin(VersionedAdmin):
     list_display = ["__str__", "appeal", "target_state"]
     list_select_related = ["appeal"]
     search_fields = ["text", "appeal__title", "appeal__reference_code"]
@@ -338,7 +339,7 @@ class RequestedActionAdmin(ObservatoryAdmin):
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(ObservatoryAdmin):
+class AddresseeAdmin(VersionedAdmin):
     list_display = ["authority", "appeal", "role"]
     list_select_related = ["authority", "appeal"]
     search_fields = ["authority__name", "appeal__title"]

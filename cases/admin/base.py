@@ -1,7 +1,7 @@
 """What every page of the staff workspace shares: history with revert, restore, locking."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -22,6 +22,7 @@ from ..history import (
     revert_to,
 )
 from ..locking import VersionedForm
+from .conflicts import EditConflictMixin
 from .saving import REFUSAL, RefusedSaveMixin
 
 # Bookkeeping that moves on every save; listing it in every change would hide the real ones.
@@ -235,10 +236,10 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
         )
 
 
-class VersionedAdmin(ObservatoryAdmin):
+class VersionedAdmin(EditConflictMixin, ObservatoryAdmin):
     """
-    For records two staff may edit at once: the change form carries the version it showed,
-    and a save over a newer version is refused with who changed it and when.
+    For every record staff edit: the change form carries the version it showed, and a save over
+    a newer version is refused with who changed it and when, field by field (cases/locking.py).
     """
 
     form = VersionedForm
@@ -260,7 +261,12 @@ class VersionedAdmin(ObservatoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is not None and self.has_change_permission(request, obj):
+        shown = flatten_fieldsets(fieldsets)
+        if (
+            obj is not None
+            and self.has_change_permission(request, obj)
+            and "edit_version" not in shown
+        ):
             name, options = fieldsets[0]
             fieldsets[0] = (name, {**options, "fields": [*options["fields"], "edit_version"]})
         return fieldsets

@@ -24,7 +24,8 @@ from ..models import (
     Recommendation,
     RecommendationUpdate,
 )
-from .base import ObservatoryAdmin, PublishedFilter, VersionedAdmin, prefilled_add_url
+from .base import PublishedFilter, VersionedAdmin, prefilled_add_url
+from .conflicts import VersionedInline
 from .sources import CitationInline
 
 
@@ -89,7 +90,7 @@ class CaseForm(VersionedForm):
         return cleaned
 
 
-class CaseDefenderInline(admin.TabularInline):
+class CaseDefenderInline(VersionedInline, admin.TabularInline):
     model = CaseDefender
     extra = 0
     autocomplete_fields = ["defender"]
@@ -395,12 +396,12 @@ class AlertAdmin(VersionedAdmin):
         return alert.date_display
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(VersionedInline, admin.TabularInline):
     model = Alias
     extra = 0
 
 
-class CaseLinkInline(admin.TabularInline):
+class CaseLinkInline(VersionedInline, admin.TabularInline):
     model = CaseDefender
     extra = 0
     autocomplete_fields = ["case"]
@@ -409,7 +410,7 @@ class CaseLinkInline(admin.TabularInline):
 
 
 @admin.register(Defender)
-class DefenderAdmin(ObservatoryAdmin):
+class DefenderAdmin(VersionedAdmin):
     list_display = [
         "public_name",
         "name",
@@ -479,7 +480,7 @@ class DefenderAdmin(ObservatoryAdmin):
 
 
 @admin.register(CaseDefender)
-class CaseDefenderAdmin(ObservatoryAdmin):
+class CaseDefenderAdmin(VersionedAdmin):
     list_display = ["defender", "case", "role"]
     list_filter = ["role"]
     list_select_related = ["defender", "case"]
@@ -488,7 +489,7 @@ class CaseDefenderAdmin(ObservatoryAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(ObservatoryAdmin):
+class AliasAdmin(VersionedAdmin):
     list_display = ["name", "defender", "kind"]
     list_filter = ["kind"]
     list_select_related = ["defender"]

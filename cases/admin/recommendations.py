@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
-from .base import ObservatoryAdmin, VersionedAdmin, prefilled_add_url
+from .base import VersionedAdmin, prefilled_add_url
 from .sources import CitationInline
 
 
@@ -133,7 +133,7 @@ class RecommendationAdmin(VersionedAdmin):
 
 
 @admin.register(RecommendationUpdate)
-class RecommendationUpdateAdmin(ObservatoryAdmin):
+class RecommendationUpdateAdmin(VersionedAdmin):
     list_display = ["__str__", "recommendation", "status", "recorded_by"]
     list_filter = ["status"]
     list_select_related = ["recommendation", "recorded_by"]

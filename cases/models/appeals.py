@@ -329,7 +329,7 @@ class Appeal(Versioned, TimeStamped):
         }
 
 
-class RequestedAction(models.Model):
+class RequestedAction(Versioned):
     """One thing an appeal asks a government to do; becomes a recommendation on publication."""
 
     appeal = models.ForeignKey(
@@ -367,7 +367,7 @@ class AddresseeRole(models.TextChoices):
     COPY = "copy", _("copy")
 
 
-class Addressee(models.Model):
+class Addressee(Versioned):
     """An authority readers are asked to write to."""
 
     Role = AddresseeRole

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped
+from .base import TimeStamped, Versioned
 
 
 def name_words(text):
@@ -45,7 +45,7 @@ class DefenderProfession(models.TextChoices):
     NONE = "", _("not a defender by profession")
 
 
-class Defender(TimeStamped):
+class Defender(Versioned, TimeStamped):
     Kind = DefenderKind
 
     Profession = DefenderProfession
@@ -188,7 +188,7 @@ class AliasKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Alias(models.Model):
+class Alias(Versioned):
     """Another name or spelling of a defender, including the sources' misspellings."""
 
     Kind = AliasKind
@@ -231,7 +231,7 @@ class CaseDefenderRole(models.TextChoices):
     ASSOCIATE = "associate", _("associate")
 
 
-class CaseDefender(models.Model):
+class CaseDefender(Versioned):
     """A defender's part in a case."""
 
     Role = CaseDefenderRole

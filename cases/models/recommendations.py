@@ -207,7 +207,7 @@ class Recommendation(Versioned):
         return RecommendationStatus(self.status).label
 
 
-class RecommendationUpdate(PartialDate):
+class RecommendationUpdate(Versioned, PartialDate):
     """A dated entry in a recommendation's history: a response, an assessment, a development."""
 
     recommendation = models.ForeignKey(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import PartialDate, TimeStamped, validate_event_date
+from .base import PartialDate, TimeStamped, Versioned, validate_event_date
 from .vocabularies import Organisation
 
 language_code = RegexValidator(
@@ -67,7 +67,7 @@ class SourceReliability(models.TextChoices):
     LOW = "low", _("low")
 
 
-class Source(PartialDate, TimeStamped):
+class Source(Versioned, PartialDate, TimeStamped):
     Kind = SourceKind
 
     Reliability = SourceReliability
@@ -207,7 +207,7 @@ class Source(PartialDate, TimeStamped):
         return reverse("cases:source_file", args=[self.pk])
 
 
-class Citation(models.Model):
+class Citation(Versioned):
     """A passage of a source that supports an alert or a recommendation update."""
 
     source = models.ForeignKey(

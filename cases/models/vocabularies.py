@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped, date_in_range, validate_event_date, validate_planned_date
+from .base import TimeStamped, Versioned, date_in_range, validate_event_date, validate_planned_date
 
 
 class ViolationTypeManager(models.Manager):
@@ -13,7 +13,7 @@ class ViolationTypeManager(models.Manager):
         return self.get(slug=slug)
 
 
-class ViolationType(models.Model):
+class ViolationType(Versioned):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -46,7 +46,7 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Organisation(TimeStamped):
+class Organisation(Versioned, TimeStamped):
     """A non-state body: the observatory itself, partner NGOs, bars, UN mechanisms, media."""
 
     Kind = OrganisationKind
@@ -93,7 +93,7 @@ class AuthorityKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Authority(TimeStamped):
+class Authority(Versioned, TimeStamped):
     """A state body or office holder that appeals are addressed to and recommendations target."""
 
     Kind = AuthorityKind
