@@ -17,6 +17,7 @@ from .. import integrity, reference_codes, services
 from ..locking import VersionedForm
 from ..models import Addressee, Appeal, RequestedAction
 from .base import VersionedAdmin, require_object
+from .case_records import CaseFilter
 from .conflicts import VersionedInline
 
 # What readers see: changing any of these after publication is a correction, shown as
@@ -104,7 +105,7 @@ class WithdrawForm(forms.Form):
 class AppealAdmin(VersionedAdmin):
     form = AppealForm
     list_display = ["title", "reference_code", "kind", "case", "issuer", "date", "state", "author"]
-    list_filter = ["state", MineFilter, "kind", "issuer", "author"]
+    list_filter = [CaseFilter, "state", MineFilter, "kind", "issuer", "author"]
     list_select_related = ["case", "issuer", "author"]
     search_fields = ["title", "reference_code", "body", "case__title"]
     autocomplete_fields = ["case", "parent", "issuer", "co_signers", "violation_types"]

@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
@@ -22,9 +21,9 @@ from ..models import (
     CaseDefender,
     Defender,
     Recommendation,
-    RecommendationUpdate,
 )
 from .base import PublishedFilter, VersionedAdmin, prefilled_add_url
+from .case_records import CaseFilter, latest_records
 from .conflicts import VersionedInline
 from .sources import CitationInline
 
@@ -97,60 +96,6 @@ class CaseDefenderInline(VersionedInline, admin.TabularInline):
     fields = ["defender", "role", "description", "position"]
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    """A compact list of related records on a case page; each opens on its own page."""
-
-    extra = 0
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CaseAlertInline(_ReadOnlyInline):
-    model = Alert
-    fields = ["date_display", "kind", "title", "verification", "disputed", "published"]
-    readonly_fields = fields
-    verbose_name_plural = _("timeline (alerts)")
-
-    @admin.display(description=_("date"))
-    def date_display(self, alert):
-        return alert.date_display
-
-    @admin.display(description=_("published"), boolean=True)
-    def published(self, alert):
-        return alert.published_at is not None
-
-
-class CaseAppealInline(_ReadOnlyInline):
-    model = Appeal
-    fk_name = "case"
-    fields = ["reference_code", "kind", "title", "date", "state"]
-    readonly_fields = fields
-
-
-class CaseRecommendationInline(_ReadOnlyInline):
-    model = Recommendation
-    fields = ["text", "target_state", "issued_on", "status_display", "add_update"]
-    readonly_fields = fields
-
-    @admin.display(description=_("status"))
-    def status_display(self, recommendation):
-        return recommendation.get_status_display()
-
-    @admin.display(description=_("update"))
-    def add_update(self, recommendation):
-        return format_html(
-            '<a href="{}">{}</a>',
-            prefilled_add_url(RecommendationUpdate, recommendation=recommendation.pk),
-            _("Add an update"),
-        )
-
-
 @admin.register(Case)
 class CaseAdmin(VersionedAdmin):
     form = CaseForm
@@ -185,7 +130,9 @@ class CaseAdmin(VersionedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["lead_officer", "violation_types", "related_cases"]
     date_hierarchy = "opened_on"
-    inlines = [CaseDefenderInline, CaseAlertInline, CaseAppealInline, CaseRecommendationInline]
+    # The case's alerts, appeals and recommendations are listed read-only below the form, the
+    # latest of each (case_records.py): not as inlines, whose hidden fields grow with them.
+    inlines = [CaseDefenderInline]
     actions = ["publish", "unpublish"]
     change_form_template = "admin/cases/case/change_form.html"
     fieldsets = [
@@ -244,8 +191,10 @@ class CaseAdmin(VersionedAdmin):
         return actions
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
+            "case_records": latest_records(case, request.user) if case else [],
             "add_links": [
                 (_("Log an alert"), prefilled_add_url(Alert, case=object_id)),
                 (_("Draft an appeal"), prefilled_add_url(Appeal, case=object_id)),
@@ -344,6 +293,7 @@ class AlertAdmin(VersionedAdmin):
         "created_at",
     ]
     list_filter = [
+        CaseFilter,
         LoggedFilter,
         YearFilter,
         "kind",

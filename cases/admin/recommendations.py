@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
 from .base import VersionedAdmin, prefilled_add_url
+from .case_records import CaseFilter
 from .sources import CitationInline
 
 
@@ -78,6 +79,7 @@ class RecommendationAdmin(VersionedAdmin):
         "days_since_update",
     ]
     list_filter = [
+        CaseFilter,
         StatusFilter,
         OverdueFilter,
         "target_state",
