@@ -122,6 +122,7 @@ DECLARATION = {
         "internal_notes": CONFIDENTIAL,
     },
     Defender: {
+        "version": INTERNAL,
         **_STAMPS,
         "kind": PUBLIC,
         "name": UNPROTECTED,
@@ -138,6 +139,7 @@ DECLARATION = {
         "internal_notes": CONFIDENTIAL,
     },
     Alias: {
+        "version": INTERNAL,
         "id": INTERNAL,
         "defender": PUBLIC,
         "name": OF_UNPROTECTED,
@@ -145,6 +147,7 @@ DECLARATION = {
         "note": OF_UNPROTECTED,
     },
     CaseDefender: {
+        "version": INTERNAL,
         "id": INTERNAL,
         "case": PUBLIC,
         "defender": PUBLIC,
@@ -201,6 +204,7 @@ DECLARATION = {
         "internal_notes": CONFIDENTIAL,
     },
     RequestedAction: {
+        "version": INTERNAL,
         "id": INTERNAL,
         "appeal": PUBLIC,
         "position": PUBLIC,
@@ -209,6 +213,7 @@ DECLARATION = {
         "target_authority": PUBLIC,
     },
     Addressee: {
+        "version": INTERNAL,
         "id": INTERNAL,
         "appeal": PUBLIC,
         "authority": PUBLIC,
@@ -216,6 +221,7 @@ DECLARATION = {
         "position": PUBLIC,
     },
     Source: {
+        "version": INTERNAL,
         **_STAMPS,
         "date_precision": OF_PUBLIC_SOURCE,
         "date_qualifier": OF_PUBLIC_SOURCE,
@@ -238,6 +244,7 @@ DECLARATION = {
         "internal_notes": CONFIDENTIAL,
     },
     Citation: {
+        "version": INTERNAL,
         "id": INTERNAL,
         "source": PUBLIC,
         "alert": PUBLIC,
@@ -266,6 +273,7 @@ DECLARATION = {
         "last_update_on": PUBLIC,
     },
     RecommendationUpdate: {
+        "version": INTERNAL,
         **_PARTIAL_DATE,
         "id": INTERNAL,
         "recommendation": PUBLIC,
@@ -274,8 +282,15 @@ DECLARATION = {
         "recorded_by": INTERNAL,
         "created_at": INTERNAL,
     },
-    ViolationType: {"id": INTERNAL, "name": PUBLIC, "slug": PUBLIC, "description": PUBLIC},
+    ViolationType: {
+        "id": INTERNAL,
+        "version": INTERNAL,
+        "name": PUBLIC,
+        "slug": PUBLIC,
+        "description": PUBLIC,
+    },
     Organisation: {
+        "version": INTERNAL,
         **_STAMPS,
         "name": PUBLIC,
         "acronym": PUBLIC,
@@ -284,6 +299,7 @@ DECLARATION = {
         "website": PUBLIC,
     },
     Authority: {
+        "version": INTERNAL,
         **_STAMPS,
         "name": PUBLIC,
         "kind": PUBLIC,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import disclosure
+from .locking import continue_version
 from .models import (
     Addressee,
     Alert,
@@ -258,7 +259,7 @@ def revert_to(record, *, user, hidden=()):
                 part._change_reason = reason
                 part.delete()
     for old in then.values():
-        part = old.instance
+        part = continue_version(old.instance)
         part._history_user = user
         part._change_reason = reason
         part.save()

@@ -58,7 +58,14 @@ def publication_problems(appeal):
             problems.append(_("An urgent appeal needs at least one requested action."))
         if not appeal.addressees.exists():
             problems.append(_("An urgent appeal needs at least one addressee to write to."))
-    if appeal.parent_id and appeal.parent.state != Appeal.State.PUBLISHED:
+    if appeal.parent_id and appeal.parent.state == Appeal.State.WITHDRAWN:
+        problems.append(
+            _(
+                "The original appeal of this chain was withdrawn: a follow-up cannot be "
+                "published in its chain."
+            )
+        )
+    elif appeal.parent_id and appeal.parent.state != Appeal.State.PUBLISHED:
         problems.append(_("The original appeal of this chain is not published yet."))
     if not appeal.case.is_published():
         problems.append(
@@ -238,7 +245,16 @@ def create_follow_up(appeal, user):
     addressees and violation types of the original.
     """
     _require(user, "cases.add_appeal")
-    root = appeal.root
+    root = _locked(Appeal, appeal.root)
+    if root.state == Appeal.State.WITHDRAWN:
+        raise WorkflowError(
+            _("“%(appeal)s” was withdrawn: its chain takes no new follow-up.") % {"appeal": root}
+        )
+    if root.state != Appeal.State.PUBLISHED:
+        raise WorkflowError(
+            _("Only a published appeal takes a follow-up: publish “%(appeal)s” first.")
+            % {"appeal": root}
+        )
     follow_up = _as(
         Appeal(
             case_id=root.case_id,

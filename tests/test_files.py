@@ -174,6 +174,7 @@ def test_it_clears_the_file_and_its_type(officer_client):
             "language": "en",
             "date_precision": "day",
             "file-clear": "on",
+            "edit_version": str(source.version),
         },
     )
     assert response.status_code == 302

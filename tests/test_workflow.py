@@ -120,6 +120,11 @@ def test_a_case_officer_cannot_publish(appeal_in_review):
         publish(appeal_in_review, other_officer)
 
 
+def test_only_a_published_appeal_takes_a_follow_up(appeal_in_review, officer):
+    with pytest.raises(services.WorkflowError, match="Only a published appeal takes a follow-up"):
+        services.create_follow_up(appeal_in_review, officer)
+
+
 def test_it_refuses_to_publish_a_draft(officer, publisher):
     appeal = make_urgent_appeal(make_case(), officer)
     with pytest.raises(services.WorkflowError, match="in review"):
@@ -141,12 +146,15 @@ def test_follow_ups_are_numbered_in_their_chain(appeal_in_review, officer, publi
     assert codes == [f"{root.reference_code}.1", f"{root.reference_code}.2"]
 
 
-def test_a_follow_up_copies_case_addressees_and_violation_types(appeal_in_review, officer):
+def test_a_follow_up_copies_case_addressees_and_violation_types(
+    appeal_in_review, officer, publisher
+):
     from cases.models import ViolationType
 
     violation = ViolationType.objects.create(name="Judicial harassment", slug="jh")
     appeal_in_review.violation_types.add(violation)
     appeal_in_review.co_signers.add(make_organisation())
+    publish(appeal_in_review, publisher, today=ON)
     follow_up = services.create_follow_up(appeal_in_review, officer)
     assert follow_up.parent == appeal_in_review and follow_up.kind == Appeal.Kind.FOLLOW_UP
     assert follow_up.case == appeal_in_review.case

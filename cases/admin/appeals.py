@@ -6,15 +6,19 @@ check who asks, call it and report the result.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import history, reference_codes, services
+from .. import history, integrity, reference_codes, services
+from ..locking import VersionedForm
 from ..models import Addressee, Appeal, RequestedAction
-from .base import ObservatoryAdmin, VersionedAdmin, require_object
+from .base import VersionedAdmin, require_object
+from .case_records import CaseFilter
+from .conflicts import VersionedInline
 
 # What readers see: changing any of these after publication is a correction, shown as
 # "updated on" on the public page.
@@ -58,18 +62,35 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RequestedActionInline(admin.TabularInline):
+class RequestedActionInline(VersionedInline, admin.TabularInline):
     model = RequestedAction
     extra = 0
     autocomplete_fields = ["target_authority"]
     fields = ["position", "text", "target_state", "target_authority"]
 
 
-class AddresseeInline(admin.TabularInline):
+class AddresseeInline(VersionedInline, admin.TabularInline):
     model = Addressee
     extra = 0
     autocomplete_fields = ["authority"]
     fields = ["authority", "role", "position"]
+
+
+class AppealForm(VersionedForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "reference_code" in self.fields and "reference_code" in self.changed_data:
+            # A code typed by staff: taken already (however it is spelled), or a number that
+            # another appeal holds, is refused here rather than by the database at the save.
+            problems = reference_codes.printed_code_problems(
+                self.instance,
+                cleaned.get("reference_code") or "",
+                date=cleaned.get("date", self.instance.date),
+                parent=cleaned.get("parent", self.instance.parent),
+            )
+            for field, message in problems.items():
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
 
 
 class WithdrawForm(forms.Form):
@@ -82,8 +103,9 @@ class WithdrawForm(forms.Form):
 
 @admin.register(Appeal)
 class AppealAdmin(VersionedAdmin):
+    form = AppealForm
     list_display = ["title", "reference_code", "kind", "case", "issuer", "date", "state", "author"]
-    list_filter = ["state", MineFilter, "kind", "issuer", "author"]
+    list_filter = [CaseFilter, "state", MineFilter, "kind", "issuer", "author"]
     list_select_related = ["case", "issuer", "author"]
     search_fields = ["title", "reference_code", "body", "case__title"]
     autocomplete_fields = ["case", "parent", "issuer", "co_signers", "violation_types"]
@@ -221,6 +243,14 @@ class AppealAdmin(VersionedAdmin):
         except services.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)
             return HttpResponseRedirect(self._change_url(appeal))
+        except IntegrityError as error:
+            # The step's transaction was rolled back: nothing of it happened.
+            self.message_user(
+                request,
+                _("Nothing was done: %(reason)s") % {"reason": integrity.describe(error)},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(self._change_url(appeal))
         self.message_user(request, done % {"appeal": result}, messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(result))
 
@@ -347,7 +377,7 @@ def changes_since_last_review(appeal):
 
 
 @admin.register(RequestedAction)
-class RequestedActionAdmin(ObservatoryAdmin):
+class RequestedActionAdmin(VersionedAdmin):
     list_display = ["__str__", "appeal", "target_state"]
     list_select_related = ["appeal"]
     search_fields = ["text", "appeal__title", "appeal__reference_code"]
@@ -361,7 +391,7 @@ class RequestedActionAdmin(ObservatoryAdmin):
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(ObservatoryAdmin):
+class AddresseeAdmin(VersionedAdmin):
     list_display = ["authority", "appeal", "role"]
     list_select_related = ["authority", "appeal"]
     search_fields = ["authority__name", "appeal__title"]

@@ -5,7 +5,7 @@ import contextvars
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
@@ -31,6 +31,8 @@ from ..history import (
     revert_to,
 )
 from ..locking import VersionedForm
+from .conflicts import EditConflictMixin
+from .saving import REFUSAL, RefusedSaveMixin
 
 # Who reads the list being rendered (see ObservatoryAdmin.changelist_view).
 _list_reader = contextvars.ContextVar("list_reader", default=None)
@@ -54,7 +56,7 @@ class PublishedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ObservatoryAdmin(SimpleHistoryAdmin):
+class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
     """
     A model admin whose history page lists every change with the fields it touched (and the
     changes to the parts edited on the same page), reverts to any version after showing what
@@ -434,10 +436,10 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
         )
 
 
-class VersionedAdmin(ObservatoryAdmin):
+class VersionedAdmin(EditConflictMixin, ObservatoryAdmin):
     """
-    For records two staff may edit at once: the change form carries the version it showed,
-    and a save over a newer version is refused with who changed it and when.
+    For every record staff edit: the change form carries the version it showed, and a save over
+    a newer version is refused with who changed it and when, field by field (cases/locking.py).
     """
 
     form = VersionedForm
@@ -445,7 +447,13 @@ class VersionedAdmin(ObservatoryAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         using = router.db_for_write(self.model)
-        if obj is not None and request.method == "POST" and not transaction.get_autocommit(using):
+        refused = getattr(request, REFUSAL, None)  # showing a refused save again: no lock
+        if (
+            obj is not None
+            and request.method == "POST"
+            and not refused
+            and not transaction.get_autocommit(using)
+        ):
             # The admin saves inside a transaction: hold the row until it commits, so that of
             # two saves at the same moment the second one sees the first one's version.
             obj = self.model._default_manager.select_for_update().get(pk=obj.pk)
@@ -453,7 +461,12 @@ class VersionedAdmin(ObservatoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is not None and self.has_change_permission(request, obj):
+        shown = flatten_fieldsets(fieldsets)
+        if (
+            obj is not None
+            and self.has_change_permission(request, obj)
+            and "edit_version" not in shown
+        ):
             name, options = fieldsets[0]
             fieldsets[0] = (name, {**options, "fields": [*options["fields"], "edit_version"]})
         return fieldsets

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -20,9 +19,10 @@ from ..models import (
     CaseDefender,
     Defender,
     Recommendation,
-    RecommendationUpdate,
 )
-from .base import ObservatoryAdmin, PublishedFilter, VersionedAdmin, prefilled_add_url
+from .base import PublishedFilter, VersionedAdmin, prefilled_add_url
+from .case_records import CaseFilter, latest_records
+from .conflicts import VersionedInline
 from .publication import PublicationAdminMixin
 from .sources import CitationInline
 
@@ -88,65 +88,11 @@ class CaseForm(VersionedForm):
         return cleaned
 
 
-class CaseDefenderInline(admin.TabularInline):
+class CaseDefenderInline(VersionedInline, admin.TabularInline):
     model = CaseDefender
     extra = 0
     autocomplete_fields = ["defender"]
     fields = ["defender", "role", "description", "position"]
-
-
-class _ReadOnlyInline(admin.TabularInline):
-    """A compact list of related records on a case page; each opens on its own page."""
-
-    extra = 0
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CaseAlertInline(_ReadOnlyInline):
-    model = Alert
-    fields = ["date_display", "kind", "title", "verification", "disputed", "published"]
-    readonly_fields = fields
-    verbose_name_plural = _("timeline (alerts)")
-
-    @admin.display(description=_("date"))
-    def date_display(self, alert):
-        return alert.date_display
-
-    @admin.display(description=_("published"), boolean=True)
-    def published(self, alert):
-        return alert.published_at is not None
-
-
-class CaseAppealInline(_ReadOnlyInline):
-    model = Appeal
-    fk_name = "case"
-    fields = ["reference_code", "kind", "title", "date", "state"]
-    readonly_fields = fields
-
-
-class CaseRecommendationInline(_ReadOnlyInline):
-    model = Recommendation
-    fields = ["text", "target_state", "issued_on", "status_display", "add_update"]
-    readonly_fields = fields
-
-    @admin.display(description=_("status"))
-    def status_display(self, recommendation):
-        return recommendation.get_status_display()
-
-    @admin.display(description=_("update"))
-    def add_update(self, recommendation):
-        return format_html(
-            '<a href="{}">{}</a>',
-            prefilled_add_url(RecommendationUpdate, recommendation=recommendation.pk),
-            _("Add an update"),
-        )
 
 
 @admin.register(Case)
@@ -183,7 +129,9 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["lead_officer", "violation_types", "related_cases"]
     date_hierarchy = "opened_on"
-    inlines = [CaseDefenderInline, CaseAlertInline, CaseAppealInline, CaseRecommendationInline]
+    # The case's alerts, appeals and recommendations are listed read-only below the form, the
+    # latest of each (case_records.py): not as inlines, whose hidden fields grow with them.
+    inlines = [CaseDefenderInline]
     change_form_template = "admin/cases/case/change_form.html"
     fieldsets = [
         (
@@ -228,8 +176,10 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
         return form
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
+            "case_records": latest_records(case, request.user) if case else [],
             "add_links": [
                 (_("Log an alert"), prefilled_add_url(Alert, case=object_id)),
                 (_("Draft an appeal"), prefilled_add_url(Appeal, case=object_id)),
@@ -298,6 +248,7 @@ class AlertAdmin(PublicationAdminMixin, VersionedAdmin):
         "created_at",
     ]
     list_filter = [
+        CaseFilter,
         LoggedFilter,
         YearFilter,
         "kind",
@@ -350,12 +301,12 @@ class AlertAdmin(PublicationAdminMixin, VersionedAdmin):
         return alert.date_display
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(VersionedInline, admin.TabularInline):
     model = Alias
     extra = 0
 
 
-class CaseLinkInline(admin.TabularInline):
+class CaseLinkInline(VersionedInline, admin.TabularInline):
     model = CaseDefender
     extra = 0
     autocomplete_fields = ["case"]
@@ -364,7 +315,7 @@ class CaseLinkInline(admin.TabularInline):
 
 
 @admin.register(Defender)
-class DefenderAdmin(PublicationAdminMixin, ObservatoryAdmin):
+class DefenderAdmin(PublicationAdminMixin, VersionedAdmin):
     list_display = [
         "public_name",
         "name",
@@ -420,7 +371,7 @@ class DefenderAdmin(PublicationAdminMixin, ObservatoryAdmin):
 
 
 @admin.register(CaseDefender)
-class CaseDefenderAdmin(ObservatoryAdmin):
+class CaseDefenderAdmin(VersionedAdmin):
     list_display = ["defender", "case", "role"]
     list_filter = ["role"]
     list_select_related = ["defender", "case"]
@@ -429,7 +380,7 @@ class CaseDefenderAdmin(ObservatoryAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(ObservatoryAdmin):
+class AliasAdmin(VersionedAdmin):
     list_display = ["name", "defender", "kind"]
     list_filter = ["kind"]
     list_select_related = ["defender"]

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
-from .base import ObservatoryAdmin, VersionedAdmin, prefilled_add_url
+from .base import VersionedAdmin, prefilled_add_url
+from .case_records import CaseFilter
 from .sources import CitationInline
 
 
@@ -78,6 +79,7 @@ class RecommendationAdmin(VersionedAdmin):
         "days_since_update",
     ]
     list_filter = [
+        CaseFilter,
         StatusFilter,
         OverdueFilter,
         "target_state",
@@ -133,7 +135,7 @@ class RecommendationAdmin(VersionedAdmin):
 
 
 @admin.register(RecommendationUpdate)
-class RecommendationUpdateAdmin(ObservatoryAdmin):
+class RecommendationUpdateAdmin(VersionedAdmin):
     list_display = ["__str__", "recommendation", "status", "recorded_by"]
     list_filter = ["status"]
     list_select_related = ["recommendation", "recorded_by"]

@@ -1,6 +1,5 @@
 """Sources and the citations that tie alerts and recommendation updates to them."""
 
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.files.uploadedfile import UploadedFile
@@ -11,12 +10,14 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_safe
 
 from .. import disclosure, files
+from ..locking import VersionedForm
 from ..models import Citation, Source
-from .base import ObservatoryAdmin
+from .base import VersionedAdmin
+from .conflicts import VersionedInline
 from .publication import PublicationAdminMixin
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(VersionedInline, admin.TabularInline):
     """
     Citations of an alert or of a recommendation update: the parent is the other key. The
     source's "+" opens a new source in a pop-up, so nobody leaves the page they are filling in.
@@ -59,7 +60,7 @@ class SourceFileWidget(AdminFileWidget):
         return context
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(VersionedForm):
     class Meta:
         # The admin supplies the model and the fields.
         widgets = {"file": SourceFileWidget}
@@ -75,19 +76,26 @@ class SourceForm(forms.ModelForm):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload is False:  # "Clear" ticked: the source keeps no file
-            self.instance.file_type, self.instance.file_size, self.instance.file_name = "", None, ""
+            self.file_facts = ("", None, "")
             return upload
         if not isinstance(upload, UploadedFile):
             return upload  # no file, or the one already stored, unchanged
         checked = files.check_upload(upload)
-        self.instance.file_type = checked.content_type
-        self.instance.file_size = len(checked.content)
-        self.instance.file_name = checked.original_name
+        self.file_facts = (checked.content_type, len(checked.content), checked.original_name)
         return checked.as_django_file()
+
+    def clean(self):
+        cleaned = super().clean()
+        # What the check found about a new file goes with the file, and only with it: when a
+        # refused save is resolved by keeping the other person's file, their facts stay too.
+        facts = getattr(self, "file_facts", None)
+        if facts is not None and "file" in cleaned:
+            self.instance.file_type, self.instance.file_size, self.instance.file_name = facts
+        return cleaned
 
 
 @admin.register(Source)
-class SourceAdmin(PublicationAdminMixin, ObservatoryAdmin):
+class SourceAdmin(PublicationAdminMixin, VersionedAdmin):
     form = SourceForm
     list_display = ["title", "kind", "publisher", "date", "language", "is_public", "reliability"]
     list_filter = ["kind", "is_public", "reliability", "language"]
@@ -138,7 +146,7 @@ class SourceAdmin(PublicationAdminMixin, ObservatoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ObservatoryAdmin):
+class CitationAdmin(VersionedAdmin):
     list_display = ["__str__", "alert", "recommendation_update"]
     list_select_related = ["source__publisher", "alert", "recommendation_update"]
     search_fields = ["quoted_passage", "note", "source__title"]

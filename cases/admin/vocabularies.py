@@ -3,25 +3,25 @@
 from django.contrib import admin
 
 from ..models import Authority, Organisation, ViolationType
-from .base import ObservatoryAdmin
+from .base import VersionedAdmin
 
 
 @admin.register(ViolationType)
-class ViolationTypeAdmin(ObservatoryAdmin):
+class ViolationTypeAdmin(VersionedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ObservatoryAdmin):
+class OrganisationAdmin(VersionedAdmin):
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "acronym"]
 
 
 @admin.register(Authority)
-class AuthorityAdmin(ObservatoryAdmin):
+class AuthorityAdmin(VersionedAdmin):
     list_display = ["name", "office_holder", "kind", "country", "valid_from", "valid_to"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "office_holder", "title", "email"]

@@ -3,12 +3,19 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Replace, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped, Versioned
+from .base import (
+    TimeStamped,
+    Versioned,
+    date_in_range,
+    validate_event_date,
+    validate_planned_date,
+)
 from .cases import Case
 from .vocabularies import Authority, Organisation, ViolationType
 
@@ -84,11 +91,19 @@ class Appeal(Versioned, TimeStamped):
     )
     title = models.CharField(_("title"), max_length=300)
     date = models.DateField(
-        _("date"), null=True, blank=True, help_text=_("The date of issue; set on publication.")
+        _("date"),
+        null=True,
+        blank=True,
+        validators=[validate_event_date],
+        help_text=_("The date of issue; set on publication."),
     )
     language = models.CharField(_("language"), max_length=12, default="en")
+    # Bounded so that the search vector stays within PostgreSQL's 1 MB (cases/search.py).
     body = models.TextField(
-        _("body"), blank=True, help_text=_("The situation, or the new information. Shown publicly.")
+        _("body"),
+        max_length=100_000,
+        blank=True,
+        help_text=_("The situation, or the new information. Shown publicly."),
     )
     original_url = models.URLField(
         _("original publication"),
@@ -96,7 +111,9 @@ class Appeal(Versioned, TimeStamped):
         blank=True,
         help_text=_("Where the issuer published it, for appeals of other organisations."),
     )
-    take_action_before = models.DateField(_("take action before"), null=True, blank=True)
+    take_action_before = models.DateField(
+        _("take action before"), null=True, blank=True, validators=[validate_planned_date]
+    )
     violation_types = models.ManyToManyField(
         ViolationType, blank=True, related_name="appeals", verbose_name=_("violation types")
     )
@@ -155,33 +172,46 @@ class Appeal(Versioned, TimeStamped):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=AppealKind.values), name="appeal_kind_valid"
+                condition=models.Q(kind__in=AppealKind.values),
+                name="appeal_kind_valid",
+                violation_error_message=_("Choose a kind of appeal from the list."),
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=AppealState.values), name="appeal_state_valid"
+                condition=models.Q(state__in=AppealState.values),
+                name="appeal_state_valid",
+                violation_error_message=_(
+                    "An appeal is a draft, in review, published or withdrawn."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind="follow_up") | models.Q(parent__isnull=False),
                 name="appeal_follow_up_has_parent",
+                violation_error_message=_("A follow-up belongs to the chain of an earlier appeal."),
             ),
             # A follow-up takes its number in the chain when it is published, not when drafted.
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=False) | models.Q(follow_up_number__isnull=True),
                 name="appeal_only_follow_ups_numbered",
+                violation_error_message=_(
+                    "Only a follow-up has a number in a chain (the .n of its code)."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(state="published", parent__isnull=False)
                 | models.Q(follow_up_number__isnull=False),
                 name="appeal_published_follow_up_numbered",
+                violation_error_message=_("A published follow-up has its number in the chain."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(state="published")
                 | models.Q(published_at__isnull=False, date__isnull=False),
                 name="appeal_published_is_stamped",
+                violation_error_message=_("A published appeal has its date and publication time."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(state="withdrawn") | models.Q(withdrawn_at__isnull=False),
                 name="appeal_withdrawn_is_stamped",
+                violation_error_message=_("A withdrawn appeal has the time it was withdrawn."),
             ),
             # Four eyes: nobody reviews or publishes what they wrote.
             models.CheckConstraint(
@@ -189,29 +219,46 @@ class Appeal(Versioned, TimeStamped):
                 | models.Q(reviewer__isnull=True)
                 | ~models.Q(reviewer=models.F("author")),
                 name="appeal_reviewer_not_author",
+                violation_error_message=_(
+                    "An appeal is reviewed by someone other than its author."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(author__isnull=True)
                 | models.Q(published_by__isnull=True)
                 | ~models.Q(published_by=models.F("author")),
                 name="appeal_publisher_not_author",
+                violation_error_message=_(
+                    "An appeal is published by someone other than its author."
+                ),
             ),
+            # Codes are compared as search compares them: "kaz 001/0720/obs 086" is the code
+            # "KAZ 001 / 0720 / OBS 086", however it was typed (each is still stored as printed).
             models.UniqueConstraint(
-                fields=["reference_code"],
+                Upper(Replace("reference_code", models.Value(" "), models.Value(""))),
                 condition=~models.Q(reference_code=""),
                 name="appeal_reference_code_unique",
+                violation_error_message=_("Another appeal already has this reference code."),
             ),
             # Two publishers assigning codes at the same moment cannot take the same number.
             models.UniqueConstraint(
                 fields=["code_year", "code_number"],
                 condition=models.Q(parent__isnull=True, code_number__isnull=False),
                 name="appeal_running_number_unique",
+                violation_error_message=_(
+                    "Another appeal already has this running number of the year."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["parent", "follow_up_number"],
                 condition=models.Q(parent__isnull=False),
                 name="appeal_follow_up_number_unique",
+                violation_error_message=_(
+                    "Another follow-up of this chain already has this number."
+                ),
             ),
+            date_in_range("date", "appeal_date_in_range"),
+            date_in_range("take_action_before", "appeal_take_action_before_in_range"),
         ]
 
     def __str__(self):
@@ -231,6 +278,13 @@ class Appeal(Versioned, TimeStamped):
                 )
             elif self.parent.case_id != self.case_id:
                 errors["parent"] = _("The original appeal belongs to another case.")
+            elif self.parent.state == self.State.WITHDRAWN and self.state in (
+                self.State.DRAFT,
+                self.State.IN_REVIEW,
+            ):
+                errors["parent"] = _(
+                    "The original appeal was withdrawn: its chain takes no new follow-up."
+                )
         if self.author_id and self.author_id in (self.reviewer_id, self.published_by_id):
             errors["reviewer"] = _(
                 "An appeal is reviewed and published by someone other than its author."
@@ -275,7 +329,7 @@ class Appeal(Versioned, TimeStamped):
         }
 
 
-class RequestedAction(models.Model):
+class RequestedAction(Versioned):
     """One thing an appeal asks a government to do; becomes a recommendation on publication."""
 
     appeal = models.ForeignKey(
@@ -285,7 +339,8 @@ class RequestedAction(models.Model):
         verbose_name=_("appeal"),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    text = models.TextField(_("text"))
+    # Becomes the text of a recommendation, which the search vector reads.
+    text = models.TextField(_("text"), max_length=10_000)
     target_state = CountryField(_("target state"))
     target_authority = models.ForeignKey(
         Authority,
@@ -316,7 +371,7 @@ class AddresseeRole(models.TextChoices):
     COPY = "copy", _("copy")
 
 
-class Addressee(models.Model):
+class Addressee(Versioned):
     """An authority readers are asked to write to."""
 
     Role = AddresseeRole
@@ -340,9 +395,15 @@ class Addressee(models.Model):
         verbose_name = _("addressee")
         verbose_name_plural = _("addressees")
         constraints = [
-            models.UniqueConstraint(fields=["appeal", "authority"], name="addressee_unique"),
+            models.UniqueConstraint(
+                fields=["appeal", "authority"],
+                name="addressee_unique",
+                violation_error_message=_("This authority is already an addressee of the appeal."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(role__in=AddresseeRole.values), name="addressee_role_valid"
+                condition=models.Q(role__in=AddresseeRole.values),
+                name="addressee_role_valid",
+                violation_error_message=_("An addressee is written to, or in copy."),
             ),
         ]
 

@@ -1,8 +1,44 @@
 """Pieces shared by several models: timestamps, dates known only to some precision."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+
+# --- Dates that mean something ---------------------------------------------------------------
+# A typo gives year 0001 or 9999: nothing an observatory records happened before 1900, and no
+# date of its work is later than 2100. The database refuses anything outside these years (a
+# named constraint per date field); forms say so in words, and refuse a date of something that
+# happened (an alert, a source, an opening) later than next year.
+FIRST_DATE = datetime.date(1900, 1, 1)
+LAST_DATE = datetime.date(2100, 12, 31)
+
+
+def validate_event_date(value):
+    """The date of something that happened or was issued: 1900 to the end of next year."""
+    last_year = timezone.localdate().year + 1
+    if value is not None and not FIRST_DATE.year <= value.year <= last_year:
+        raise ValidationError(
+            _("Give a date between 1900 and %(last)s."), code="year", params={"last": last_year}
+        )
+
+
+def validate_planned_date(value):
+    """A deadline or the end of a term of office: 1900 to 2100."""
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValidationError(_("Give a date between 1900 and 2100."), code="year")
+
+
+def date_in_range(field, name):
+    """The database's side of the rule: `field` is empty or a date from 1900 to 2100."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__isnull": True})
+        | models.Q(**{f"{field}__range": (FIRST_DATE, LAST_DATE)}),
+        name=name,
+        violation_error_message=_("Give a date between 1900 and 2100."),
+    )
 
 
 class TimeStamped(models.Model):
@@ -86,6 +122,7 @@ class PartialDate(models.Model):
 
     date = models.DateField(
         _("date"),
+        validators=[validate_event_date],
         help_text=_(
             "For a month or a year, any day in it: it is stored as the first day of the period."
         ),
@@ -111,11 +148,14 @@ class PartialDate(models.Model):
             models.CheckConstraint(
                 condition=models.Q(date_precision__in=DatePrecision.values),
                 name="%(app_label)s_%(class)s_date_precision_valid",
+                violation_error_message=_("Choose how precisely the date is known."),
             ),
             models.CheckConstraint(
                 condition=models.Q(date_qualifier__in=DateQualifier.values),
                 name="%(app_label)s_%(class)s_date_qualifier_valid",
+                violation_error_message=_("Choose a qualifier of the date from the list."),
             ),
+            date_in_range("date", "%(app_label)s_%(class)s_date_in_range"),
         ]
 
     def clean(self):

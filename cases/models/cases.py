@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import PartialDate, TimeStamped, Versioned
+from .base import PartialDate, TimeStamped, Versioned, date_in_range, validate_event_date
 from .defenders import CaseDefender, Defender
 from .vocabularies import Authority, ViolationType
 
@@ -58,7 +58,11 @@ class Case(Versioned, TimeStamped):
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    summary = models.TextField(_("public summary"), help_text=_("Shown publicly."))
+    # Texts that feed the search vector are bounded so that the vector stays within
+    # PostgreSQL's 1 MB (cases/search.py): at most about five bytes of vector per character.
+    summary = models.TextField(
+        _("public summary"), max_length=20_000, help_text=_("Shown publicly.")
+    )
     state_of_concern = CountryField(
         _("state of concern"), help_text=_("The state responsible for the violations.")
     )
@@ -87,8 +91,10 @@ class Case(Versioned, TimeStamped):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    opened_on = models.DateField(_("opened on"))
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    opened_on = models.DateField(_("opened on"), validators=[validate_event_date])
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, validators=[validate_event_date]
+    )
     closing_reason = models.TextField(_("closing reason"), blank=True)
     published_at = models.DateTimeField(
         _("published"),
@@ -157,27 +163,40 @@ class Case(Versioned, TimeStamped):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=CaseStatus.values), name="case_status_valid"
+                condition=models.Q(status__in=CaseStatus.values),
+                name="case_status_valid",
+                violation_error_message=_("Choose a status from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(risk_level__in=CaseRiskLevel.values),
                 name="case_risk_level_valid",
+                violation_error_message=_("Choose a risk level from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status="closed", closed_on__isnull=False)
                 | (~models.Q(status="closed") & models.Q(closed_on__isnull=True)),
                 name="case_closed_on_iff_closed",
+                violation_error_message=_(
+                    "A closed case has the date it was closed, and only a closed case has one."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(closed_on__isnull=True)
                 | models.Q(closed_on__gte=models.F("opened_on")),
                 name="case_closed_after_opened",
+                violation_error_message=_("A case cannot close before it opened."),
             ),
             models.UniqueConstraint(
                 fields=["state_of_concern", "country_number"],
                 condition=models.Q(country_number__isnull=False),
                 name="case_country_number_unique",
+                violation_error_message=_(
+                    "Another case of this state already has this number: each case of a state "
+                    "has its own number in the reference codes."
+                ),
             ),
+            date_in_range("opened_on", "case_opened_on_in_range"),
+            date_in_range("closed_on", "case_closed_on_in_range"),
         ]
 
     def __str__(self):
@@ -249,7 +268,9 @@ class Alert(Versioned, PartialDate, TimeStamped):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     title = models.CharField(_("headline"), max_length=200)
-    description = models.TextField(_("what happened"), help_text=_("Shown publicly."))
+    description = models.TextField(
+        _("what happened"), max_length=50_000, help_text=_("Shown publicly.")
+    )
     country = CountryField(_("country"), blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     authorities = models.ManyToManyField(
@@ -274,7 +295,10 @@ class Alert(Versioned, PartialDate, TimeStamped):
         help_text=_("The sources disagree: cite each one and say how in the note."),
     )
     dispute_note = models.TextField(
-        _("dispute note"), blank=True, help_text=_("How the sources disagree. Shown publicly.")
+        _("dispute note"),
+        max_length=10_000,
+        blank=True,
+        help_text=_("How the sources disagree. Shown publicly."),
     )
     appeal = models.ForeignKey(
         "cases.Appeal",
@@ -320,15 +344,19 @@ class Alert(Versioned, PartialDate, TimeStamped):
         constraints = [
             *PartialDate.Meta.constraints,
             models.CheckConstraint(
-                condition=models.Q(kind__in=AlertKind.values), name="alert_kind_valid"
+                condition=models.Q(kind__in=AlertKind.values),
+                name="alert_kind_valid",
+                violation_error_message=_("Choose a kind of alert from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(verification__in=AlertVerification.values),
                 name="alert_verification_valid",
+                violation_error_message=_("Choose a verification from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(disputed=False) | ~models.Q(dispute_note=""),
                 name="alert_disputed_has_note",
+                violation_error_message=_("Say how the sources disagree about a disputed alert."),
             ),
         ]
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped
+from .base import TimeStamped, Versioned
 
 
 def name_words(text):
@@ -45,7 +45,7 @@ class DefenderProfession(models.TextChoices):
     NONE = "", _("not a defender by profession")
 
 
-class Defender(TimeStamped):
+class Defender(Versioned, TimeStamped):
     Kind = DefenderKind
 
     Profession = DefenderProfession
@@ -84,8 +84,12 @@ class Defender(TimeStamped):
         blank=True,
         help_text=_("e.g. 'Refugee in Belgium since 2013'. Shown publicly."),
     )
+    # Bounded so that the search vector stays within PostgreSQL's 1 MB (cases/search.py).
     public_profile = models.TextField(
-        _("public profile"), blank=True, help_text=_("Shown publicly on case pages.")
+        _("public profile"),
+        max_length=20_000,
+        blank=True,
+        help_text=_("Shown publicly on case pages."),
     )
     contact_details = models.TextField(
         _("contact details"), blank=True, help_text=_("Internal: never shown publicly.")
@@ -109,17 +113,23 @@ class Defender(TimeStamped):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=DefenderKind.values), name="defender_kind_valid"
+                condition=models.Q(kind__in=DefenderKind.values),
+                name="defender_kind_valid",
+                violation_error_message=_("Choose a kind of defender from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(profession__in=DefenderProfession.values),
                 name="defender_profession_valid",
+                violation_error_message=_("Choose a profession from the list."),
             ),
             # A protected defender must not be published under the real name.
             models.CheckConstraint(
                 condition=models.Q(identity_protected=False)
                 | ~models.Q(public_name=models.F("name")),
                 name="defender_protected_has_pseudonym",
+                violation_error_message=_(
+                    "A protected defender needs a public name other than the real one."
+                ),
             ),
         ]
 
@@ -178,7 +188,7 @@ class AliasKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Alias(models.Model):
+class Alias(Versioned):
     """Another name or spelling of a defender, including the sources' misspellings."""
 
     Kind = AliasKind
@@ -199,9 +209,15 @@ class Alias(models.Model):
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
         constraints = [
-            models.UniqueConstraint(fields=["defender", "name"], name="alias_unique_per_defender"),
+            models.UniqueConstraint(
+                fields=["defender", "name"],
+                name="alias_unique_per_defender",
+                violation_error_message=_("The defender already has this other name."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=AliasKind.values), name="alias_kind_valid"
+                condition=models.Q(kind__in=AliasKind.values),
+                name="alias_kind_valid",
+                violation_error_message=_("Choose a kind of name from the list."),
             ),
         ]
 
@@ -215,7 +231,7 @@ class CaseDefenderRole(models.TextChoices):
     ASSOCIATE = "associate", _("associate")
 
 
-class CaseDefender(models.Model):
+class CaseDefender(Versioned):
     """A defender's part in a case."""
 
     Role = CaseDefenderRole
@@ -248,9 +264,15 @@ class CaseDefender(models.Model):
         verbose_name = _("defender in the case")
         verbose_name_plural = _("defenders in the case")
         constraints = [
-            models.UniqueConstraint(fields=["case", "defender"], name="casedefender_unique"),
+            models.UniqueConstraint(
+                fields=["case", "defender"],
+                name="casedefender_unique",
+                violation_error_message=_("The defender is already in this case."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(role__in=CaseDefenderRole.values), name="casedefender_role_valid"
+                condition=models.Q(role__in=CaseDefenderRole.values),
+                name="casedefender_role_valid",
+                violation_error_message=_("Choose the defender's role in the case from the list."),
             ),
         ]
 

@@ -40,11 +40,14 @@ class PublicationRequest(models.Model):
         constraints = [
             # Asking twice is one request.
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "what"], name="publication_request_unique"
+                fields=["content_type", "object_id", "what"],
+                name="publication_request_unique",
+                violation_error_message=_("This is already marked ready for publication."),
             ),
             models.CheckConstraint(
                 condition=models.Q(what__in=["record", "file"]),
                 name="publication_request_what_valid",
+                violation_error_message=_("A record or a source's file is what gets published."),
             ),
         ]
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import PartialDate, Versioned
+from .base import PartialDate, Versioned, date_in_range, validate_event_date
 from .cases import Case
 from .sources import Source
 from .vocabularies import Authority, Organisation
@@ -89,7 +89,10 @@ class Recommendation(Versioned):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("case")
     )
-    text = models.TextField(_("text"), help_text=_("What is asked, in our words. Shown publicly."))
+    # Bounded so that the search vector stays within PostgreSQL's 1 MB (cases/search.py).
+    text = models.TextField(
+        _("text"), max_length=10_000, help_text=_("What is asked, in our words. Shown publicly.")
+    )
     quote = models.TextField(
         _("quoted from the source"), blank=True, help_text=_("The passage as printed.")
     )
@@ -114,7 +117,7 @@ class Recommendation(Versioned):
         related_name="co_issued_recommendations",
         verbose_name=_("jointly with"),
     )
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(_("issued on"), validators=[validate_event_date])
     appeal = models.ForeignKey(
         "cases.Appeal",
         on_delete=models.PROTECT,
@@ -180,7 +183,9 @@ class Recommendation(Versioned):
             models.CheckConstraint(
                 condition=models.Q(current_status__in=RecommendationStatus.values),
                 name="recommendation_status_valid",
+                violation_error_message=_("The status is one of the tracker's statuses."),
             ),
+            date_in_range("issued_on", "recommendation_issued_on_in_range"),
         ]
 
     def __str__(self):
@@ -202,7 +207,7 @@ class Recommendation(Versioned):
         return RecommendationStatus(self.status).label
 
 
-class RecommendationUpdate(PartialDate):
+class RecommendationUpdate(Versioned, PartialDate):
     """A dated entry in a recommendation's history: a response, an assessment, a development."""
 
     recommendation = models.ForeignKey(
@@ -243,6 +248,7 @@ class RecommendationUpdate(PartialDate):
             models.CheckConstraint(
                 condition=models.Q(status__in=RecommendationStatus.values),
                 name="recupdate_status_valid",
+                violation_error_message=_("Choose the resulting status from the list."),
             ),
         ]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import PartialDate, TimeStamped
+from .base import PartialDate, TimeStamped, Versioned, validate_event_date
 from .vocabularies import Organisation
 
 language_code = RegexValidator(
@@ -90,7 +90,7 @@ class SourceReliability(models.TextChoices):
     LOW = "low", _("low")
 
 
-class Source(PartialDate, TimeStamped):
+class Source(Versioned, PartialDate, TimeStamped):
     Kind = SourceKind
 
     Reliability = SourceReliability
@@ -113,6 +113,7 @@ class Source(PartialDate, TimeStamped):
         _("date"),
         null=True,
         blank=True,
+        validators=[validate_event_date],
         help_text=_(
             "For a month or a year, any day in it: it is stored as the first day of the period."
         ),
@@ -179,25 +180,33 @@ class Source(PartialDate, TimeStamped):
         constraints = [
             *PartialDate.Meta.constraints,
             models.CheckConstraint(
-                condition=models.Q(kind__in=SourceKind.values), name="source_kind_valid"
+                condition=models.Q(kind__in=SourceKind.values),
+                name="source_kind_valid",
+                violation_error_message=_("Choose a kind of source from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(reliability__in=SourceReliability.values),
                 name="source_reliability_valid",
+                violation_error_message=_("Choose a reliability from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(file_is_public=False) | models.Q(is_public=True),
                 name="source_public_file_needs_public_source",
+                violation_error_message=_("Only the file of a public source can be public."),
             ),
             models.CheckConstraint(
                 condition=models.Q(file_type__in=SourceFileType.values),
                 name="source_file_type_valid",
+                violation_error_message=_("The file is of a type that is not accepted."),
             ),
             # A stored file is served with the type its content was checked to be.
             models.CheckConstraint(
                 condition=models.Q(file="", file_type="")
                 | (~models.Q(file="") & ~models.Q(file_type="")),
                 name="source_file_has_type",
+                violation_error_message=_(
+                    "A stored file has the type its content was checked to be."
+                ),
             ),
         ]
 
@@ -225,7 +234,7 @@ class Source(PartialDate, TimeStamped):
         return reverse("cases:source_file", args=[self.pk])
 
 
-class Citation(models.Model):
+class Citation(Versioned):
     """A passage of a source that supports an alert or a recommendation update."""
 
     source = models.ForeignKey(
@@ -275,6 +284,9 @@ class Citation(models.Model):
                 condition=models.Q(alert__isnull=False, recommendation_update__isnull=True)
                 | models.Q(alert__isnull=True, recommendation_update__isnull=False),
                 name="citation_has_one_target",
+                violation_error_message=_(
+                    "A citation supports one alert or one recommendation update."
+                ),
             ),
         ]
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped
+from .base import TimeStamped, Versioned, date_in_range, validate_event_date, validate_planned_date
 
 
 class ViolationTypeManager(models.Manager):
@@ -13,7 +13,7 @@ class ViolationTypeManager(models.Manager):
         return self.get(slug=slug)
 
 
-class ViolationType(models.Model):
+class ViolationType(Versioned):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -46,7 +46,7 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Organisation(TimeStamped):
+class Organisation(Versioned, TimeStamped):
     """A non-state body: the observatory itself, partner NGOs, bars, UN mechanisms, media."""
 
     Kind = OrganisationKind
@@ -65,7 +65,9 @@ class Organisation(TimeStamped):
         verbose_name_plural = _("organisations")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+                condition=models.Q(kind__in=OrganisationKind.values),
+                name="organisation_kind_valid",
+                violation_error_message=_("Choose a kind of organisation from the list."),
             ),
         ]
 
@@ -91,7 +93,7 @@ class AuthorityKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Authority(TimeStamped):
+class Authority(Versioned, TimeStamped):
     """A state body or office holder that appeals are addressed to and recommendations target."""
 
     Kind = AuthorityKind
@@ -116,11 +118,14 @@ class Authority(TimeStamped):
     postal_address = models.TextField(_("postal address"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_from = models.DateField(
+        _("valid from"), null=True, blank=True, validators=[validate_event_date]
+    )
     valid_to = models.DateField(
         _("valid to"),
         null=True,
         blank=True,
+        validators=[validate_planned_date],
         help_text=_("Office holders change: close the old record and add a new one."),
     )
 
@@ -132,14 +137,19 @@ class Authority(TimeStamped):
         verbose_name_plural = _("authorities")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=AuthorityKind.values), name="authority_kind_valid"
+                condition=models.Q(kind__in=AuthorityKind.values),
+                name="authority_kind_valid",
+                violation_error_message=_("Choose a kind of authority from the list."),
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_from__isnull=True)
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="authority_validity_ordered",
+                violation_error_message=_("The end of validity cannot be before its start."),
             ),
+            date_in_range("valid_from", "authority_valid_from_in_range"),
+            date_in_range("valid_to", "authority_valid_to_in_range"),
         ]
 
     def __str__(self):

@@ -1,0 +1,48 @@
+"""
+The staff workspace's side of cases/locking.py: the refusal page of a stale save, and the
+inlines whose rows are versioned like the records they belong to.
+"""
+
+from django.db import router, transaction
+
+from ..locking import VersionedForm
+from .saving import REFUSAL
+
+
+class EditConflictMixin:
+    """A ModelAdmin whose change form lists, above the fields, what changed since it opened."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        forms = [context["adminform"].form] if "adminform" in context else []
+        for inline in context.get("inline_admin_formsets", []):
+            forms += inline.formset.forms
+        context["edit_conflicts"] = [
+            form.edit_conflict for form in forms if getattr(form, "edit_conflict", None)
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class VersionedInline:
+    """
+    Mixed into an InlineModelAdmin whose model is versioned: each row's form carries the
+    version it showed, and on a save the rows are read under a lock, like the record itself
+    (VersionedAdmin.get_object), so that an older page cannot silently restore a row someone
+    edited on its own page.
+    """
+
+    form = VersionedForm
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if "edit_version" in fields else [*fields, "edit_version"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        using = router.db_for_write(self.model)
+        if (
+            request.method == "POST"
+            and not getattr(request, REFUSAL, None)
+            and not transaction.get_autocommit(using)
+        ):
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
