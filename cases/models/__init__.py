@@ -1,14 +1,16 @@
 """The domain model of DESIGN.md §2, one module per part, re-exported here."""
 
-from .appeals import Addressee, Appeal, RequestedAction
+from .appeals import ActionTally, Addressee, Appeal, RequestedAction
 from .base import DatePrecision, DateQualifier
 from .cases import Alert, Case
 from .defenders import Alias, CaseDefender, Defender
+from .pages import Page
 from .recommendations import Recommendation, RecommendationStatus, RecommendationUpdate
 from .sources import Citation, Source
 from .vocabularies import Authority, Organisation, ViolationType
 
 __all__ = [
+    "ActionTally",
     "Addressee",
     "Alert",
     "Alias",
@@ -21,6 +23,7 @@ __all__ = [
     "DateQualifier",
     "Defender",
     "Organisation",
+    "Page",
     "Recommendation",
     "RecommendationStatus",
     "RecommendationUpdate",
