@@ -36,18 +36,28 @@ def test_a_disputed_alert_shows_every_part_and_escapes_every_value(client):
         quoted_passage="They came at <dawn>",
         locator="p. 3",
         note="Translated",
+        is_version=True,
+    )
+    # A source of the same alert that supports what is not in dispute: not labelled a version.
+    make_citation(
+        source=make_source(publisher=make_organisation(name="Other", acronym="OT")),
+        alert=alert,
+        quoted_passage="At six.",
     )
     page = client.get(reverse("cases:case_detail", args=[case.slug])).content.decode()
     assert f'<li id="alert-{alert.pk}" class="alert disputed">' in page
     assert "Raid &lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     assert '<p class="meta">Brussels &amp; around, Belgium</p>' in page
     assert "Authorities involved: Ministry &lt;b&gt; (J. Doe)" in page
-    assert '<span class="tag verification-corroborated">corroborated</span>' in page
+    assert (
+        '<a class="tag verification-corroborated" href="/how-we-verify/" title="How we verify">'
+        "corroborated</a>"
+    ) in page
     assert '<span class="tag disputed-tag">disputed</span>' in page
     assert "The ministry says &quot;no raid&quot;." in page
     assert '<ul class="citations" aria-label="What each source says">' in page
     assert '<a class="ref" href="#source-1" aria-label="Source 1">[1]</a>' in page
-    assert "RW’s version:" in page
+    assert "RW’s version:" in page and "OT’s version:" not in page
     assert '<q lang="fr">They came at &lt;dawn&gt;</q>' in page
     assert (
         '<span class="meta">p. 3</span>' in page and '<span class="note">Translated</span>' in page

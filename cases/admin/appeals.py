@@ -25,7 +25,9 @@ PUBLIC_FIELDS = {
     "co_signers",
     "language",
     "body",
+    "body_is_summary",
     "take_action_before",
+    "after_deadline",
     "violation_types",
     "original_url",
 }
@@ -102,7 +104,9 @@ class AppealAdmin(VersionedAdmin):
                     "co_signers",
                     "language",
                     "body",
+                    "body_is_summary",
                     "take_action_before",
+                    "after_deadline",
                     "violation_types",
                     "original_url",
                 ]

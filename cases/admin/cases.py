@@ -362,6 +362,7 @@ class AlertAdmin(VersionedAdmin):
                 "fields": [
                     "case",
                     ("date", "date_precision", "date_qualifier"),
+                    "sorts_on",
                     "kind",
                     "title",
                     "description",

@@ -24,7 +24,7 @@ class CitationInline(admin.TabularInline):
     model = Citation
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "quoted_passage", "locator", "note", "position"]
+    fields = ["source", "quoted_passage", "locator", "note", "is_version", "position"]
 
 
 class StoredFile:

@@ -6,7 +6,8 @@ from django.db import migrations
 def sync(apps, schema_editor):
     from accounts.roles import sync_roles
 
-    sync_roles(apps)
+    # Later migrations add models whose permissions the roles also hold.
+    sync_roles(apps, missing_ok=True)
 
 
 class Migration(migrations.Migration):

@@ -16,6 +16,13 @@ def fill_sort_dates(apps, schema_editor):
         alert.save(update_fields=["sort_date"])
 
 
+def sync_staff_roles(apps, schema_editor):
+    """Publishers write the site's pages; every role reads what readers said they did."""
+    from accounts.roles import sync_roles
+
+    sync_roles(apps)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -168,4 +175,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('addressee__isnull', False)), fields=('appeal', 'addressee'), name='actiontally_one_per_addressee'),
         ),
         migrations.RunPython(fill_sort_dates, migrations.RunPython.noop),
+        migrations.RunPython(sync_staff_roles, migrations.RunPython.noop),
     ]
