@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.security import client_ip_address
 from cases.models import ActionTally
 
 from .cache import invalidate_public_pages
@@ -96,7 +97,8 @@ def _client_key(request, appeal):
     address itself is never stored or logged here.
     """
     day = timezone.localdate().isoformat()
-    message = f"{day}|{appeal.pk}|{request.META.get('REMOTE_ADDR', '')}".encode()
+    # Behind the proxy, the address the proxy saw (as for the staff login's lockout).
+    message = f"{day}|{appeal.pk}|{client_ip_address(request) or ''}".encode()
     digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
     return f"action-report:{digest}"
 

@@ -1,5 +1,7 @@
 """The case page's timeline, drawn in Python: what the template drew, escaped as it was."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -63,3 +65,42 @@ def test_a_disputed_alert_shows_every_part_and_escapes_every_value(client):
         '<span class="meta">p. 3</span>' in page and '<span class="note">Translated</span>' in page
     )
     assert '<li id="source-1" value="1">' in page
+
+
+@pytest.mark.parametrize(
+    "date,precision,qualifier,sorts_on",
+    [
+        ("2019-10-01", "day", "", "2019-10-01"),
+        ("2019-10-01", "month", "", "2019-10-31"),  # after the days of October it follows
+        ("2019-02-01", "month", "about", "2019-02-28"),
+        ("2019-01-01", "year", "", "2019-12-31"),
+        ("2019-11-06", "day", "before", "2019-11-05"),  # just before 6 November
+        ("2024-02-01", "month", "before", "2024-01-31"),
+        ("2020-06-01", "month", "after", "2020-06-30"),
+    ],
+)
+def test_a_partial_date_sorts_where_it_falls_in_the_story(date, precision, qualifier, sorts_on):
+    from cases.models.base import natural_sort_date
+
+    day = datetime.date.fromisoformat(date)
+    assert natural_sort_date(day, precision, qualifier) == datetime.date.fromisoformat(sorts_on)
+
+
+def test_the_timeline_follows_the_sort_date_and_staff_can_place_an_entry(client):
+    case = make_case()
+    month = make_alert(
+        case, title="In October", date=datetime.date(2019, 10, 1), date_precision="month"
+    )
+    day = make_alert(case, title="On 7 October", date=datetime.date(2019, 10, 7))
+    year = make_alert(case, title="In 2019", date=datetime.date(2019, 1, 1), date_precision="year")
+    assert list(case.alerts.values_list("title", flat=True)) == [
+        "On 7 October",
+        "In October",
+        "In 2019",
+    ]
+    year.sorts_on = datetime.date(2019, 1, 1)
+    year.save()
+    page = client.get(case.get_absolute_url()).content.decode()
+    timeline = page[page.index('<ol class="timeline">') :]
+    assert timeline.index("In 2019") < timeline.index("On 7 October") < timeline.index("In October")
+    assert month.sort_date == datetime.date(2019, 10, 31) and day.sort_date == day.date
