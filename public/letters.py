@@ -16,7 +16,6 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.security import client_ip_address
 from cases.models import ActionTally
 
 from .cache import invalidate_public_pages
@@ -90,6 +89,20 @@ def clean_body(text):
     return text
 
 
+def _client_address(request):
+    """
+    The reader's network address, as the staff login's lockout reads it: behind the reverse
+    proxy (DJANGO_BEHIND_PROXY), the last address of X-Forwarded-For, which the proxy itself
+    appended; otherwise the address of the connection.
+    """
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if addresses:
+            return addresses[-1]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _client_key(request, appeal):
     """
     A key for one reader and one appeal that holds no address: an HMAC of the network
@@ -98,7 +111,7 @@ def _client_key(request, appeal):
     """
     day = timezone.localdate().isoformat()
     # Behind the proxy, the address the proxy saw (as for the staff login's lockout).
-    message = f"{day}|{appeal.pk}|{client_ip_address(request) or ''}".encode()
+    message = f"{day}|{appeal.pk}|{_client_address(request) or ''}".encode()
     digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
     return f"action-report:{digest}"
 
