@@ -49,3 +49,13 @@ def test_the_filter_forms_submit_to_their_own_address_and_errors_come_first(clie
     page = client.get("/cases/?year=notayear").content.decode()
     assert 'action=""' not in page and 'action="/cases/"' in page
     assert page.index('class="form-errors"') < page.index('<form class="filters"')
+
+
+def test_reading_the_site_sets_no_cookie_as_the_privacy_page_says(client):
+    from .factories import make_appeal, published_appeal_fields
+
+    case = make_case(slug="a-case")
+    appeal = make_appeal(case, **published_appeal_fields())
+    for url in ("/", case.get_absolute_url(), appeal.get_absolute_url(), "/how-we-verify/"):
+        response = client.get(url)
+        assert response.status_code == 200 and not response.cookies, url
