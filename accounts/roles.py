@@ -59,6 +59,9 @@ _WORK = (
     + _crud("violationtype", "view")
     # "Ready for publication": anyone who works on records may ask, and take it back.
     + _crud("publicationrequest", "add", "delete", "view")
+    # What readers said they did about an appeal: counted by the site, read by staff.
+    + _crud("actiontally", "view")
+    + _crud("page", "view")
 )
 
 # Internal notes, risk levels, contact details, protected identities, private source files.
@@ -74,7 +77,9 @@ ROLES = {
     + _crud("defender", "delete")
     + _crud("source", "delete")
     + _crud("recommendation", "delete")
-    + _crud("recommendationupdate", "delete"),
+    + _crud("recommendationupdate", "delete")
+    # The site's about, contact and privacy pages: written and published by publishers.
+    + _crud("page", "add", "change", "delete"),
     ADMINISTRATOR: [
         f"auth.{action}_{model}"
         for model in ("user", "group")
@@ -82,7 +87,8 @@ ROLES = {
     ]
     + _crud("violationtype", "add", "change", "delete", "view")
     + _crud("authority", "add", "change", "delete", "view")
-    + _crud("organisation", "add", "change", "delete", "view"),
+    + _crud("organisation", "add", "change", "delete", "view")
+    + _crud("page", "add", "change", "delete", "view"),
 }
 
 

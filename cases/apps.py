@@ -9,8 +9,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_save, pre_save
 
+        from .models.cases import Alert, alert_sort_date
         from .models.recommendations import Recommendation, RecommendationUpdate, status_changed
 
         # A recommendation keeps the status of its latest update, whatever wrote either: a form,
@@ -18,3 +19,6 @@ class CasesConfig(AppConfig):
         for sender in (Recommendation, RecommendationUpdate):
             post_save.connect(status_changed, sender=sender, dispatch_uid=f"rec-status-{sender}")
         post_delete.connect(status_changed, sender=RecommendationUpdate, dispatch_uid="rec-status")
+
+        # An alert sorts where its partial date falls in the story, however it was written.
+        pre_save.connect(alert_sort_date, sender=Alert, dispatch_uid="alert-sort-date")

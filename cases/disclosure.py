@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import (
+    ActionTally,
     Addressee,
     Alert,
     Alias,
@@ -46,6 +47,7 @@ from .models import (
     Citation,
     Defender,
     Organisation,
+    Page,
     PublicationRequest,
     Recommendation,
     RecommendationUpdate,
@@ -170,6 +172,9 @@ DECLARATION = {
         "verification": PUBLIC,
         "disputed": PUBLIC,
         "dispute_note": PUBLIC,
+        # Where the alert falls in the story (a date known to a month sorts at its end).
+        "sorts_on": PUBLIC,
+        "sort_date": PUBLIC,
         "appeal": PUBLIC,
         "published_at": PUBLICATION,
         "internal_notes": CONFIDENTIAL,
@@ -192,6 +197,8 @@ DECLARATION = {
         "body": PUBLIC,
         "original_url": PUBLIC,
         "take_action_before": PUBLIC,
+        "after_deadline": PUBLIC,
+        "body_is_summary": PUBLIC,
         "violation_types": PUBLIC,
         "state": PUBLICATION,
         "author": INTERNAL,
@@ -250,6 +257,7 @@ DECLARATION = {
         "alert": PUBLIC,
         "recommendation_update": PUBLIC,
         "quoted_passage": CITES_PUBLIC_SOURCE,
+        "is_version": CITES_PUBLIC_SOURCE,
         "locator": CITES_PUBLIC_SOURCE,
         "note": CITES_PUBLIC_SOURCE,
         "position": PUBLIC,
@@ -312,6 +320,17 @@ DECLARATION = {
         "website": PUBLIC,
         "valid_from": PUBLIC,
         "valid_to": PUBLIC,
+        "languages": PUBLIC,
+    },
+    # How many readers said they acted: staff see the rows, the public only an appeal's total.
+    ActionTally: {"id": INTERNAL, "appeal": INTERNAL, "addressee": INTERNAL, "count": INTERNAL},
+    Page: {
+        **_STAMPS,
+        "version": INTERNAL,
+        "slug": PUBLIC,
+        "title": PUBLIC,
+        "body": PUBLIC,
+        "published_at": PUBLICATION,
     },
     PublicationRequest: {
         "id": INTERNAL,
@@ -330,6 +349,8 @@ PUBLISH_PERMISSIONS = {
     Alert: "cases.publish_alert",
     Source: "cases.publish_source",
     Appeal: "cases.publish_appeal",
+    # The site's own pages: those who may write them (publishers).
+    Page: "cases.change_page",
     # A defender's public name and address may carry the real name: those who may see it.
     Defender: PERMISSION,
 }

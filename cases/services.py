@@ -15,6 +15,7 @@ from .models import (
     Appeal,
     Case,
     Defender,
+    Page,
     PublicationRequest,
     Recommendation,
     RecommendationStatus,
@@ -386,6 +387,26 @@ def unpublish_source_file(source, user):
         source.file_is_public = False
         _as(source, user, _("File made private")).save()
     return source
+
+
+@transaction.atomic
+def publish_page(page, user):
+    page = _locked(Page, page)
+    _require(user, "cases.change_page")
+    if page.published_at is None:
+        page.published_at = timezone.now()
+        _as(page, user, _("Published")).save()
+    return page
+
+
+@transaction.atomic
+def unpublish_page(page, user):
+    page = _locked(Page, page)
+    _require(user, "cases.change_page")
+    if page.published_at is not None:
+        page.published_at = None
+        _as(page, user, _("Unpublished")).save()
+    return page
 
 
 @transaction.atomic

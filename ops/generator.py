@@ -44,6 +44,7 @@ from cases.models import (
     Source,
     ViolationType,
 )
+from cases.models.base import natural_sort_date
 from cases.services import publication_alert_text
 
 # The published case whose timeline has exactly this many published alerts: the benchmark's
@@ -753,6 +754,7 @@ class Generator:
                     description=description,
                     verification="confirmed",
                     appeal_id=appeal["id"],
+                    sort_date=appeal["date"],
                     # A withdrawn appeal's timeline entry leaves the public site with it.
                     published_at=appeal["published_at"] if appeal["state"] == "published" else None,
                 )
@@ -784,6 +786,9 @@ class Generator:
             internal_notes="Internal: confirmed by phone with the family."
             if rng.random() < 0.05
             else "",
+            sort_date=natural_sort_date(
+                day["date"], day["date_precision"], day.get("date_qualifier", "")
+            ),
             **day,
         )
         if rng.random() < 0.3:

@@ -52,6 +52,7 @@ def columns():
     return [
         _("Government"),
         _("Authority"),
+        _("In the source's words"),
         _("Recommendation"),
         _("Made by"),
         _("Issued on"),
@@ -125,6 +126,7 @@ VALUES = (
     "pk",
     "target_state",
     "target_authority_id",
+    "quote",
     "text",
     "issuer_id",
     "issued_on",
@@ -171,9 +173,12 @@ def _lines(queryset, request):
                     reverse("cases:case_detail", args=[slug])
                 )
             made_by = [row.issuer_id, *co_issuers.get(row.pk, [])]
+            # The source's words, unless the source is not public (as on the tracker).
+            quote = row.quote if row.source_id is None or names(Source, row.source_id) else ""
             cells = [
                 governments[state],
                 names(Authority, row.target_authority_id),
+                quote,
                 row.text,
                 "; ".join(names(Organisation, organisation) for organisation in made_by),
                 row.issued_on.isoformat(),

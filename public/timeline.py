@@ -10,6 +10,7 @@ which calls `render_citations` below: one renderer.
 
 from html import escape as _html_escape
 
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -34,6 +35,9 @@ class _Labels:
         self.source = escape(_("Source"))
         self.sources = escape(_("Sources"))
         self.what_each_source_says = escape(_("What each source says"))
+        self.read_the_appeal = escape(_("Read the appeal"))
+        self.how_we_verify = escape(_("How we verify"))
+        self.how_we_verify_url = escape(reverse("cases:how_we_verify"))
         self.countries = {}
         self.dates = {}
 
@@ -61,8 +65,9 @@ def _render_alert(alert, labels):
         f'<li id="alert-{alert.pk}" class="alert{" disputed" if disputed else ""}">\n'
         f'<p class="when"><time datetime="{date_iso}">{date_display}</time>\n'
         f'<span class="tag">{labels.kinds.get(alert.kind) or escape(alert.kind)}</span>\n'
-        f'<span class="tag verification-{verification}">'
-        f"{labels.verifications.get(alert.verification) or verification}</span>\n",
+        f'<a class="tag verification-{verification}" href="{labels.how_we_verify_url}" '
+        f'title="{labels.how_we_verify}">'
+        f"{labels.verifications.get(alert.verification) or verification}</a>\n",
         f'<span class="tag disputed-tag">{labels.disputed}</span>\n' if disputed else "",
         f"</p>\n<h3>{escape(alert.title)}</h3>\n",
     ]
@@ -77,6 +82,13 @@ def _render_alert(alert, labels):
         )
         parts.append(f'<p class="meta">{labels.authorities}: {authorities}</p>\n')
     parts.append(f"<p>{escape(alert.description)}</p>\n")
+    # The timeline entry of a publication leads to it (a withdrawn appeal has no page).
+    appeal = getattr(alert, "public_appeal", None)
+    if appeal is not None:
+        parts.append(
+            f'<p class="appeal-link"><a href="{escape(appeal.get_absolute_url())}">'
+            f"{labels.read_the_appeal}: {escape(appeal)}</a></p>\n"
+        )
     if disputed:
         parts.append(
             f'<p class="dispute"><strong>{labels.sources_disagree}:</strong> '
@@ -119,7 +131,9 @@ def _render_citation(citation, disputed, labels):
         ]
     else:
         parts = [f"<li>{_source_reference(source)}"]
-    if disputed:
+    # Only a citation that gives one side of the point in dispute is labelled as that side;
+    # the other sources of a disputed alert support what is not in dispute.
+    if disputed and citation.is_version:
         publisher = source.publisher
         name = (publisher.short_name if publisher else "") or source.title
         version = _("%(source)s’s version:") % {"source": name}

@@ -14,6 +14,8 @@ urlpatterns = [
     path("appeals/", views.appeal_list, name="appeal_list"),
     path("appeals.atom", feeds.AppealFeed(), name="appeal_feed"),
     path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
+    path("appeals/<int:pk>/letters/", views.appeal_letters, name="appeal_letters"),
+    path("appeals/<int:pk>/report/", views.appeal_report, name="appeal_report"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
     path("recommendations.csv", exports.recommendation_export, name="recommendation_export"),
     path("defenders/<slug:slug>/", views.defender_detail, name="defender_detail"),
@@ -25,4 +27,7 @@ urlpatterns = [
     path("sources/", views.source_list, name="source_list"),
     path("search/", views.search, name="search"),
     path("sources/<int:pk>/file", views.source_file, name="source_file"),
+    path("how-we-verify/", views.how_we_verify, name="how_we_verify"),
+    path("pages/<slug:slug>/", views.page_detail, name="page"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

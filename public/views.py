@@ -5,6 +5,8 @@ published is a 404, whoever asks. Each view declares what its page touches
 the number of alerts, appeals or recommendations.
 """
 
+from pathlib import Path
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -12,19 +14,28 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django_countries import countries
 
 from cases import files
 from cases import search as site_search
 from cases.models import (
+    ActionTally,
     Alert,
     Appeal,
     Case,
     CaseDefender,
     Citation,
     Defender,
+    Page,
     Recommendation,
     RecommendationStatus,
     RecommendationUpdate,
@@ -32,6 +43,7 @@ from cases.models import (
 )
 from cases.models.recommendations import overdue_condition
 
+from . import letters
 from .filters import AppealFilter, CaseFilter, RecommendationFilter
 from .timeline import render_timeline
 
@@ -161,16 +173,25 @@ def case_detail(request, slug):
     alerts = list(
         Alert.objects.published()
         .filter(case=case)
+        .select_related("appeal")
         .prefetch_related(
             Prefetch("citations", queryset=_public_citations(), to_attr="public_citations"),
             Prefetch("authorities", to_attr="authority_list"),
         )
     )
-    appeals = Appeal.objects.published().filter(case=case).select_related("issuer")
-    recommendations = _with_public_links(
-        _shown_recommendations(timezone.localdate())
+    for alert in alerts:
+        # The case is published: its appeal is public once published itself.
+        appeal = alert.appeal
+        alert.public_appeal = appeal if appeal and appeal.state == Appeal.State.PUBLISHED else None
+    appeals = list(
+        Appeal.objects.published()
         .filter(case=case)
-        .order_by("target_state", "issued_on", "id")
+        .select_related("issuer")
+        .annotate(addressee_count=Count("addressees", distinct=True))
+    )
+    today = timezone.localdate()
+    recommendations = _with_public_links(
+        _shown_recommendations(today).filter(case=case).order_by("target_state", "issued_on", "id")
     )
     sources = _number_sources(
         [c for alert in alerts for c in alert.public_citations]
@@ -188,8 +209,23 @@ def case_detail(request, slug):
             "recommendations": recommendations,
             "sources": sources,
             "related_cases": case.related_cases.published(),
+            "latest_alert": alerts[-1] if alerts else None,
+            "last_updated": _last_public_change(case, alerts, appeals),
+            "open_appeals": [
+                appeal
+                for appeal in appeals
+                if appeal.addressee_count and not appeal.action_is_closed(today)
+            ],
         },
     )
+
+
+def _last_public_change(case, alerts, appeals):
+    """When what the case page shows last changed: from the rows it has already read."""
+    moments = [case.published_at]
+    moments += [alert.published_at for alert in alerts]
+    moments += [appeal.corrected_at or appeal.published_at for appeal in appeals]
+    return max(moment for moment in moments if moment is not None)
 
 
 def _number_sources(citations):
@@ -209,15 +245,126 @@ def appeal_list(request):
     return render(request, "public/appeal_list.html", context, status=status)
 
 
-def appeal_detail(request, pk):
-    appeal = get_object_or_404(
+def _published_appeal(pk):
+    return get_object_or_404(
         Appeal.objects.published().select_related("case", "issuer", "parent"), pk=pk
     )
-    return render(
+
+
+def appeal_detail(request, pk):
+    appeal = _published_appeal(pk)
+    return render(request, "public/appeal_detail.html", appeal_page_context(appeal))
+
+
+def appeal_page_context(appeal, *, preview=False):
+    """What the appeal's page shows: the appeal, its parts, and what a reader can do."""
+    parts = appeal.page_parts()
+    requested_actions = list(parts["requested_actions"])
+    addressees = list(parts["addressees"])
+    body = letters.default_body(appeal, requested_actions)
+    for addressee in addressees:
+        addressee.mailto = letters.mailto(addressee, appeal, body)
+    reports = 0
+    if addressees and not preview:
+        reports = (
+            ActionTally.objects.filter(appeal=appeal, addressee__isnull=True)
+            .values_list("count", flat=True)
+            .first()
+        ) or 0
+    return {
+        "appeal": appeal,
+        "case": appeal.case,
+        **parts,
+        "requested_actions": requested_actions,
+        "addressees": addressees,
+        "action_closed": appeal.action_is_closed(),
+        "letter_body": body,
+        "letter_subject": letters.subject(appeal),
+        "letter_max_chars": letters.LETTER_MAX_CHARS,
+        "reports": reports,
+        "preview": preview,
+    }
+
+
+@csrf_exempt  # renders a letter from what the reader typed; stores and changes nothing
+@require_http_methods(["GET", "HEAD", "POST"])
+def appeal_letters(request, pk):
+    """
+    The model letter, one per addressee, one per printed page. A POST carries the letter the
+    reader edited on the appeal page: it comes back as printable letters and e-mail links,
+    is never stored, and the page is not cached anywhere.
+    """
+    appeal = _published_appeal(pk)
+    addressees = list(appeal.addressees.select_related("authority"))
+    if not addressees:
+        raise Http404(_("This appeal names no one to write to."))
+    status = 200
+    if request.method == "POST":
+        body = letters.clean_body(request.POST.get("body"))
+        if body is None:
+            status = 400
+            body = letters.default_body(appeal, list(appeal.requested_actions.all()))
+        edited = True
+    else:
+        body = letters.default_body(appeal, list(appeal.requested_actions.all()))
+        edited = False
+    for addressee in addressees:
+        addressee.letter = letters.letter(addressee, body)
+        addressee.mailto = letters.mailto(addressee, appeal, body)
+    response = render(
         request,
-        "public/appeal_detail.html",
-        {"appeal": appeal, "case": appeal.case, **appeal.page_parts()},
+        "public/appeal_letters.html",
+        {
+            "appeal": appeal,
+            "case": appeal.case,
+            "addressees": addressees,
+            "subject": letters.subject(appeal),
+            "edited": edited,
+            "letter_error": status == 400,
+            "letter_max_chars": letters.LETTER_MAX_CHARS,
+        },
+        status=status,
     )
+    if edited:
+        patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@csrf_exempt  # anonymous and stores nothing about the reader; cross-site posts are refused
+@require_POST
+def appeal_report(request, pk):
+    """A reader says they wrote: one more report, one more letter per addressee they ticked."""
+    appeal = _published_appeal(pk)
+    if request.headers.get("Sec-Fetch-Site") == "cross-site" or (
+        "Origin" in request.headers
+        and request.headers["Origin"] != request.build_absolute_uri("/").rstrip("/")
+    ):
+        return render(
+            request, "public/report_done.html", {"appeal": appeal, "refused": True}, status=403
+        )
+    addressees = {a.pk: a for a in appeal.addressees.select_related("authority")}
+    if not addressees or appeal.action_is_closed():
+        raise Http404(_("This appeal does not ask readers to act now."))
+    chosen = []
+    for value in request.POST.getlist("addressee")[: len(addressees)]:
+        if value.isdigit() and int(value) in addressees:
+            chosen.append(addressees[int(value)])
+    if not chosen:
+        context = appeal_page_context(appeal)
+        context["report_error"] = _("Tick at least one authority you wrote to.")
+        return render(request, "public/appeal_detail.html", context, status=400)
+    if not letters.allow_report(request, appeal):
+        response = render(
+            request, "public/report_done.html", {"appeal": appeal, "too_many": True}, status=429
+        )
+        response["Retry-After"] = "3600"
+        return response
+    letters.record_report(appeal, list(dict.fromkeys(chosen)))
+    response = render(
+        request, "public/report_done.html", {"appeal": appeal, "letters": len(set(chosen))}
+    )
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 def recommendation_list(request):
@@ -270,6 +417,11 @@ def _with_public_links(recommendations):
         recommendation.public_source = source if source and source.is_public else None
         appeal = recommendation.appeal
         recommendation.public_appeal = appeal if appeal and appeal.is_published() else None
+        # The source's own words, unless they come from a source that is not public (an
+        # internal testimony): its words could identify a witness.
+        recommendation.public_quote = (
+            recommendation.quote if source is None or source.is_public else ""
+        )
     return recommendations
 
 
@@ -462,3 +614,26 @@ def source_file(request, pk):
     """The file of a public source whose file is public; anything else does not exist here."""
     source = get_object_or_404(Source.objects.with_public_file(), pk=pk)
     return files.file_response(source, public=True)
+
+
+def page_detail(request, slug):
+    """About, contact, privacy: the pages staff write and publish."""
+    page = get_object_or_404(Page.objects.published(), slug=slug)
+    return render(request, "public/page.html", {"page": page})
+
+
+@require_safe
+def how_we_verify(request):
+    return render(request, "public/how_we_verify.html")
+
+
+# The site's icon, served at the address browsers ask for whatever a page says: without it
+# every first visit logs a 404.
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
+
+
+@require_safe
+def favicon(request):
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response

@@ -25,14 +25,16 @@ def _url(model, view, *args):
 def test_every_admin_page_opens(admin_client, jardemalie, model, model_admin):
     from django.core.management import call_command
 
-    from cases.models import Addressee, Appeal, Authority
+    from cases.models import ActionTally, Addressee, Appeal, Authority
 
     call_command("record_history_baseline", verbosity=0)
 
     # The demo's historical appeals list no addressees; give one to an appeal.
-    Addressee.objects.create(
+    addressee = Addressee.objects.create(
         appeal=Appeal.objects.get(kind="urgent_appeal"), authority=Authority.objects.first()
     )
+    ActionTally.objects.create(appeal=addressee.appeal, count=2)
+    ActionTally.objects.create(appeal=addressee.appeal, addressee=addressee, count=1)
     response = admin_client.get(_url(model, "changelist"))
     assert response.status_code == 200
     changelist = response.context["cl"]
@@ -43,6 +45,12 @@ def test_every_admin_page_opens(admin_client, jardemalie, model, model_admin):
         for choice in choices if len(choices) <= 12 else choices[:4] + choices[-2:]:
             filtered = admin_client.get(_url(model, "changelist") + choice["query_string"])
             assert filtered.status_code == 200, (spec.title, choice["query_string"])
+    if model is ActionTally:
+        # Readers' counts: read only, and without a history (no time of any report is kept).
+        assert admin_client.get(_url(model, "add")).status_code == 403
+        obj = model.objects.first()
+        assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
+        return
     assert admin_client.get(_url(model, "deleted")).status_code == 200
     if model_admin.search_fields:
         assert admin_client.get(_url(model, "changelist"), {"q": "Jardemalie"}).status_code == 200

@@ -13,13 +13,14 @@ from django.db import connection
 from django.db.utils import load_backend
 
 from cases import services
-from cases.models import Source
+from cases.models import ActionTally, Source
 from ops import backups
 from tests.factories import (
     make_alert,
     make_case,
     make_citation,
     make_organisation,
+    make_recommendation,
     make_source,
     make_staff,
     make_urgent_appeal,
@@ -83,6 +84,10 @@ def make_records(jardemalie):
     appeal = make_urgent_appeal(case, officer)
     appeal.co_signers.add(make_organisation())
     appeal.save()  # a version of the appeal with its co-signers
+    recommendation = make_recommendation(case)
+    recommendation.co_issuers.add(make_organisation())
+    recommendation.save()  # a version of the recommendation with its co-issuers
+    ActionTally.objects.create(appeal=appeal, count=3)  # readers who said they acted
     case.related_cases.add(jardemalie)
     case.save()  # a version of the case with its related cases
     source = make_source(

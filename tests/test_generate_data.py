@@ -214,7 +214,7 @@ def test_it_adds_to_a_database_with_other_cases_without_collisions(jardemalie):
 
     assert Case.objects.count() == CASES + 1
     jardemalie.refresh_from_db()
-    assert jardemalie.alerts.count() == 23
+    assert jardemalie.alerts.count() == 39
     codes = list(Appeal.objects.exclude(reference_code="").values_list("reference_code", flat=True))
     assert len(codes) == len(set(codes))
     # Codes assigned in 2020 continue the running number after the case's OBS 086.

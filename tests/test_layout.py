@@ -15,7 +15,8 @@ PARTS = ("accounts", "cases", "ops", "public", "observatory")
 # What each part may import from the others (the domain's migrations may read the roles).
 ALLOWED = {
     "cases": {"accounts.roles"},
-    "public": {"cases"},
+    # The reader's address, read as the login lockout reads it (behind the proxy or not).
+    "public": {"cases", "accounts.security"},
     "ops": {"cases", "public.cache"},
     "accounts": {"cases.admin.dashboard", "cases.admin.base", "cases.search"},
     "observatory": {"public", "accounts"},

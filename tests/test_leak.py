@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.roles import PUBLISHER
 from cases import disclosure, services
 from cases.models import (
+    ActionTally,
     Addressee,
     Alert,
     Alias,
@@ -36,6 +37,7 @@ from cases.models import (
     Citation,
     Defender,
     Organisation,
+    Page,
     PublicationRequest,
     Recommendation,
     RecommendationUpdate,
@@ -320,7 +322,8 @@ def observatory(django_user_model, settings, tmp_path):
     unpublished = [_case_with_everything(False, staff, shared) for _ in range(3)]
     # Related cases: a published case linked to a draft one must not announce it.
     published[0].related_cases.add(unpublished[0], published[1])
-    return {"published": published, "unpublished": unpublished}
+    pages = [_create(Page, published_at=timezone.now()), _create(Page, published=False)]
+    return {"published": published, "unpublished": unpublished, "pages": pages}
 
 
 def _public_patterns():
@@ -361,6 +364,16 @@ def _urls_for(name, observatory):
             reverse(name, args=[a.pk]): not Appeal.objects.published().filter(pk=a.pk).exists()
             for a in Appeal.objects.all()
         }
+    if name == "cases:appeal_letters":
+        # Every appeal here names an addressee: a published one has its letters.
+        return {
+            reverse(name, args=[a.pk]): not Appeal.objects.published().filter(pk=a.pk).exists()
+            for a in Appeal.objects.all()
+        }
+    if name == "cases:appeal_report":
+        return {}  # POST only: test_reports_keep_nothing_of_the_reader below
+    if name == "cases:page":
+        return {reverse(name, args=[p.slug]): not p.is_published() for p in observatory["pages"]}
     if name == "cases:defender_detail":
         return {reverse(name, args=[d.slug]): d not in published_defenders for d in all_defenders}
     if name == "cases:source_file":
@@ -387,6 +400,8 @@ def _urls_for(name, observatory):
         "cases:appeal_feed",
         "cases:country_list",
         "cases:source_list",
+        "cases:how_we_verify",
+        "cases:favicon",
         "sitemap",
         "robots_txt",
     }:
@@ -469,3 +484,51 @@ def test_markers_are_planted_in_every_confidential_field(observatory):
                 continue
             values = model.objects.values_list(field.name, flat=True)
             assert any(v and "zq" in v for v in values), f"{model.__name__}.{field.name}"
+
+
+def _every_stored_value():
+    """Every value of every row of every table, as text: what the database holds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                yield from (str(value) for value in row)
+
+
+def test_reports_and_letters_keep_nothing_of_the_reader(client, observatory, settings):
+    """
+    A reader's report counts, and a reader's letter comes back to them; neither leaves a
+    trace of what they typed or of where they came from in the database or the cache.
+    """
+    from django.core.cache import cache
+
+    appeal = Appeal.objects.published().first()
+    addressee = appeal.addressees.get()
+    address = "203.0.113.77"
+    typed = _marker()
+    cache.clear()
+    response = client.post(
+        reverse("cases:appeal_report", args=[appeal.pk]),
+        {"addressee": [str(addressee.pk), typed], "name": typed, "email": f"{typed}@x.org"},
+        REMOTE_ADDR=address,
+        HTTP_USER_AGENT=typed,
+    )
+    assert response.status_code == 200
+    assert ActionTally.objects.get(appeal=appeal, addressee=None).count == 1
+    assert ActionTally.objects.get(appeal=appeal, addressee=addressee).count == 1
+    letter = client.post(
+        reverse("cases:appeal_letters", args=[appeal.pk]),
+        {"body": f"My name is {typed}."},
+        REMOTE_ADDR=address,
+    )
+    assert letter.status_code == 200 and typed in letter.content.decode()
+    assert "no-store" in letter["Cache-Control"]
+    stored = " ".join(_every_stored_value())
+    assert typed not in stored and address not in stored
+    cached = " ".join(
+        str(key) + repr(value)
+        for key, value in getattr(cache, "_cache", {}).items()  # the local-memory cache
+    )
+    assert typed not in cached and address not in cached

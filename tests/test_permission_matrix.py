@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.models import Alert, Appeal, Case, Defender, Source
+from cases.models import Alert, Appeal, Case, Defender, Page, Source
 from tests.factories import log_in, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +37,15 @@ PUBLIC = {
     "cases:source_list",
     "cases:search",
     "cases:source_file",
+    "cases:appeal_letters",
+    "cases:how_we_verify",
+    "cases:page",
+    "cases:favicon",
     "sitemap",
     "robots_txt",
 }
+# Public, but POST only: a GET is refused alike for everyone.
+PUBLIC_POST_ONLY = {"cases:appeal_report"}
 ADMIN_LOGIN = "/admin/login/"
 TWO_FACTOR_LOGIN = "/account/login/"
 
@@ -86,6 +92,9 @@ def urls_to_request():
         "pk": Appeal.objects.published().filter(case=case).first().pk,
         "code": "be",
     }
+    # The demo's appeals name no addressee: the letters are those of the one the fixture below
+    # publishes with addressees. The site's pages: the published "about".
+    with_letters = Appeal.objects.published().filter(addressees__isnull=False).first()
     found = []
     for name, route, pattern in url_patterns():
         label = name or route
@@ -95,7 +104,14 @@ def urls_to_request():
                 kwargs["slug"] = Defender.objects.filter(identity_protected=False).first().slug
             if name == "cases:source_file":
                 kwargs["pk"] = Source.objects.with_public_file().get().pk
+            if name == "cases:appeal_letters":
+                kwargs["pk"] = with_letters.pk
+            if name == "cases:page":
+                kwargs["slug"] = "about"
             found.append((label, reverse(name, kwargs=kwargs), ("public",)))
+            continue
+        if name in PUBLIC_POST_ONLY:
+            found.append((label, reverse(name, kwargs={"pk": with_letters.pk}), ("post-only",)))
             continue
         prefix = next((p for p in admins if (name or "").startswith(f"admin:{p}_")), None)
         if prefix:
@@ -191,6 +207,7 @@ def special_url(name, route):
 
 # The publication step each model's matrix row opens (its confirmation page).
 PUBLICATION_STEP = {
+    Page: "unpublish",
     Case: "unpublish",
     Alert: "publish",
     Defender: "protect",
@@ -218,6 +235,8 @@ def expectation(rule, role, user):
     kind = rule[0]
     if kind == "public":
         return 200, None
+    if kind == "post-only":
+        return 405, None
     if kind == "admin-login":
         # Always on to the two-factor login, or to the setup for staff without a device.
         return 302, "/account/two_factor/setup/" if role == "password-only" else TWO_FACTOR_LOGIN
@@ -358,6 +377,12 @@ def demo(jardemalie, settings, tmp_path):
     appeal = make_urgent_appeal(jardemalie, author=owner)
     appeal.state = Appeal.State.IN_REVIEW
     appeal.save()
+    # A published appeal with an addressee: its letters, and what readers said they did.
+    from cases.models import ActionTally, Addressee, Authority
+
+    urgent = Appeal.objects.get(kind=Appeal.Kind.URGENT_APPEAL, reference_code__startswith="KAZ")
+    Addressee.objects.create(appeal=urgent, authority=Authority.objects.get(pk=3))
+    ActionTally.objects.create(appeal=urgent, count=1)
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     AccessAttempt.objects.create(username="someone", ip_address="192.0.2.1", failures_since_start=1)

@@ -80,6 +80,7 @@ def test_it_exports_what_the_tracker_shows(client, tracker):
     assert belgium == {
         "Government": "Belgium",
         "Authority": "Ministry of Justice (BE)",
+        "In the source's words": "",
         "Recommendation": "Stop the transfers.",
         "Made by": "Observatory (OBS); UNHCR",
         "Issued on": "2024-01-01",

@@ -111,7 +111,7 @@ def test_the_source_list_leaves_out_sources_cited_only_in_drafts(client):
 def test_the_home_page_shows_appeals_cases_and_the_tracker_in_numbers(client, jardemalie):
     page = client.get("/").content.decode()
     assert "The tracker in numbers" in page
-    assert "7 recommendations made to governments" in page
+    assert "12 recommendations made to governments" in page
     assert (
         '<a href="/recommendations/?status=partial"><strong>2</strong> partially implemented</a>'
         in page

@@ -10,8 +10,10 @@ import pytest
 from django.urls import reverse
 
 from cases.models import (
+    ActionTally,
     Addressee,
     Alias,
+    Page,
     RecommendationStatus,
     RequestedAction,
     ViolationType,
@@ -71,7 +73,9 @@ def _add_rows(case, root):
         RequestedAction.objects.create(
             appeal=root, text="Act.", target_state="BE", target_authority=make_authority()
         )
-        Addressee.objects.create(appeal=root, authority=make_authority())
+        addressee = Addressee.objects.create(appeal=root, authority=make_authority(email="a@x.org"))
+        ActionTally.objects.get_or_create(appeal=root, addressee=None)
+        ActionTally.objects.create(appeal=root, addressee=addressee, count=2)
         recommendation = make_recommendation(
             case,
             issuer=issuer,
@@ -91,6 +95,9 @@ def _add_rows(case, root):
 def site():
     case = make_case(slug="the-case", state_of_concern="KZ", other_states=["BE"])
     root = make_appeal(case, **published_appeal_fields(datetime.date(2020, 7, 30)))
+    Page.objects.create(
+        slug="about", title="About", body="One.\n\nTwo.", published_at=root.published_at
+    )
     _add_rows(case, root)
     return case, root
 
@@ -116,8 +123,13 @@ PAGES = [
     ("case page", lambda c, a: c.get_absolute_url(), 11),
     # four filter counts, total, page
     ("appeal list", lambda c, a: reverse("cases:appeal_list"), 6),
-    # appeal, co-signers, actions, addressees, violation types, chain
-    ("appeal page", lambda c, a: a.get_absolute_url(), 6),
+    # appeal, co-signers, actions, addressees, violation types, chain, readers' reports
+    ("appeal page", lambda c, a: a.get_absolute_url(), 7),
+    # appeal, addressees, requested actions
+    ("appeal letters", lambda c, a: reverse("cases:appeal_letters", args=[a.pk]), 3),
+    ("how we verify", lambda c, a: reverse("cases:how_we_verify"), 0),
+    # the page
+    ("site page", lambda c, a: reverse("cases:page", args=["about"]), 1),
     # summary (with the overdue per government), five filter counts and the names of the
     # authorities and cases they count, overdue count, total, page, co-issuers, updates,
     # their citations

@@ -29,7 +29,9 @@ PUBLIC_FIELDS = {
     "co_signers",
     "language",
     "body",
+    "body_is_summary",
     "take_action_before",
+    "after_deadline",
     "violation_types",
     "original_url",
 }
@@ -124,7 +126,9 @@ class AppealAdmin(VersionedAdmin):
                     "co_signers",
                     "language",
                     "body",
+                    "body_is_summary",
                     "take_action_before",
+                    "after_deadline",
                     "violation_types",
                     "original_url",
                 ]

@@ -268,6 +268,7 @@ class AlertAdmin(PublicationAdminMixin, VersionedAdmin):
                 "fields": [
                     "case",
                     ("date", "date_precision", "date_qualifier"),
+                    "sorts_on",
                     "kind",
                     "title",
                     "description",

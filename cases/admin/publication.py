@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .. import disclosure, services
-from ..models import Alert, Case, Defender, PublicationRequest, Source
+from ..models import Alert, Case, Defender, Page, PublicationRequest, Source
 
 
 class ProtectForm(forms.Form):
@@ -189,6 +189,26 @@ STEPS = {
             "file",
             gettext_lazy("File ready for publication"),
             lambda s: bool(s.file) and not s.file_is_public,
+        ),
+    ],
+    Page: [
+        Step(
+            "publish",
+            gettext_lazy("Publish"),
+            gettext_lazy("The page is public at its address, and linked from every page."),
+            services.publish_page,
+            "cases.change_page",
+            lambda page: page.published_at is None,
+            done=gettext_lazy("Published."),
+        ),
+        Step(
+            "unpublish",
+            gettext_lazy("Unpublish"),
+            gettext_lazy("The page leaves the public site at once."),
+            services.unpublish_page,
+            "cases.change_page",
+            lambda page: page.published_at is not None,
+            done=gettext_lazy("Unpublished: no longer public."),
         ),
     ],
     Defender: [

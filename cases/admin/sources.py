@@ -26,7 +26,7 @@ class CitationInline(VersionedInline, admin.TabularInline):
     model = Citation
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "quoted_passage", "locator", "note", "position"]
+    fields = ["source", "quoted_passage", "locator", "note", "is_version", "position"]
 
     def get_queryset(self, request):
         # The passages quoted from a private source are confidential: staff who may not see

@@ -6,6 +6,7 @@ from django.db import migrations
 def sync(apps, schema_editor):
     from accounts.roles import sync_roles
 
+    # Later migrations add models whose permissions the roles also hold.
     sync_roles(apps, missing_ok=True)
 
 

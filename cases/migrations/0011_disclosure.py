@@ -8,7 +8,7 @@ from django.db import migrations, models
 def sync(apps, schema_editor):
     from accounts.roles import sync_roles
 
-    sync_roles(apps)
+    sync_roles(apps, missing_ok=True)
 
 
 class Migration(migrations.Migration):

@@ -1,15 +1,17 @@
 """The domain model of DESIGN.md §2, one module per part, re-exported here."""
 
-from .appeals import Addressee, Appeal, RequestedAction
+from .appeals import ActionTally, Addressee, Appeal, RequestedAction
 from .base import DatePrecision, DateQualifier
 from .cases import Alert, Case
 from .defenders import Alias, CaseDefender, Defender
+from .pages import Page
 from .publication import PublicationRequest
 from .recommendations import Recommendation, RecommendationStatus, RecommendationUpdate
 from .sources import Citation, Source
 from .vocabularies import Authority, Organisation, ViolationType
 
 __all__ = [
+    "ActionTally",
     "Addressee",
     "Alert",
     "Alias",
@@ -22,6 +24,7 @@ __all__ = [
     "DateQualifier",
     "Defender",
     "Organisation",
+    "Page",
     "PublicationRequest",
     "Recommendation",
     "RecommendationStatus",

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Replace, Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -111,8 +112,24 @@ class Appeal(Versioned, TimeStamped):
         blank=True,
         help_text=_("Where the issuer published it, for appeals of other organisations."),
     )
+    body_is_summary = models.BooleanField(
+        _("the body is our summary"),
+        default=False,
+        help_text=_(
+            "For an appeal another organisation wrote: the body is our summary, not its text. "
+            "Readers are told so and sent to the original publication."
+        ),
+    )
     take_action_before = models.DateField(
         _("take action before"), null=True, blank=True, validators=[validate_planned_date]
+    )
+    after_deadline = models.TextField(
+        _("after the deadline"),
+        blank=True,
+        help_text=_(
+            "Shown publicly once the take-action date has passed: what readers can still do. "
+            "Empty: readers are told that action on this appeal is closed."
+        ),
     )
     violation_types = models.ManyToManyField(
         ViolationType, blank=True, related_name="appeals", verbose_name=_("violation types")
@@ -302,6 +319,12 @@ class Appeal(Versioned, TimeStamped):
     def root(self):
         return self.parent or self
 
+    def action_is_closed(self, today=None):
+        """The take-action date has passed (the day itself still counts)."""
+        if self.take_action_before is None:
+            return False
+        return self.take_action_before < (today or timezone.localdate())
+
     def page_parts(self):
         """
         What the appeal's page shows besides the appeal itself: its co-signers, requested
@@ -420,3 +443,48 @@ def _refuse_while_in_review(part):
         raise ValidationError(
             _("The appeal is in review: return it to draft before changing what it asks.")
         )
+
+
+class ActionTally(models.Model):
+    """
+    How many readers said they acted on an appeal: one row per appeal counts the reports, one
+    per addressee the letters said to be sent to it. Nothing else is kept of a report: no
+    time, no address, no text, so nothing in it can point back to a reader.
+    """
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("appeal")
+    )
+    addressee = models.ForeignKey(
+        Addressee,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tallies",
+        verbose_name=_("addressee"),
+        help_text=_("Empty: the row counting the reports on the appeal."),
+    )
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        ordering = ["appeal", "addressee"]
+        verbose_name = _("reader action tally")
+        verbose_name_plural = _("reader action tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal"],
+                condition=models.Q(addressee__isnull=True),
+                name="actiontally_one_total_per_appeal",
+                violation_error_message=_("This appeal already has its count of reports."),
+            ),
+            models.UniqueConstraint(
+                fields=["appeal", "addressee"],
+                condition=models.Q(addressee__isnull=False),
+                name="actiontally_one_per_addressee",
+                violation_error_message=_("This addressee already has its count of letters."),
+            ),
+        ]
+
+    def __str__(self):
+        what = self.addressee.authority if self.addressee_id else _("reports")
+        return f"{self.appeal}: {what}: {self.count}"

@@ -1,5 +1,6 @@
 """Pieces shared by several models: timestamps, dates known only to some precision."""
 
+import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -102,6 +103,32 @@ def normalise_partial_date(date, precision):
     if precision == DatePrecision.YEAR:
         return date.replace(month=1, day=1)
     return date
+
+
+def end_of_period(date, precision):
+    """The last day of the month or year that a month- or year-precise date stands for."""
+    if precision == DatePrecision.MONTH:
+        return date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    if precision == DatePrecision.YEAR:
+        return date.replace(month=12, day=31)
+    return date
+
+
+def natural_sort_date(date, precision, qualifier=DateQualifier.EXACT):
+    """
+    Where a partial date falls in a story told in date order. A date known only to a month or
+    a year is stored as the first day of its period, but a reader of a timeline expects
+    "October 2019" after "1 October 2019", not before it: it sorts on the last day of its
+    period. "Before" a date sorts just before the period it names ("before 6 November 2019"
+    comes right before the 6 November entries), "after" one at its end. Staff can still place
+    a development by hand when the story says otherwise (Alert.sorts_on).
+    """
+    if date is None:
+        return None
+    start = normalise_partial_date(date, precision)
+    if qualifier == DateQualifier.BEFORE:
+        return start - datetime.timedelta(days=1)
+    return end_of_period(start, precision)
 
 
 def format_partial_date(date, precision, qualifier=DateQualifier.EXACT):

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .base import PartialDate, TimeStamped, Versioned, date_in_range, validate_event_date
+from .base import (
+    PartialDate,
+    TimeStamped,
+    Versioned,
+    date_in_range,
+    natural_sort_date,
+    validate_event_date,
+)
 from .defenders import CaseDefender, Defender
 from .vocabularies import Authority, ViolationType
 
@@ -300,6 +307,19 @@ class Alert(Versioned, PartialDate, TimeStamped):
         blank=True,
         help_text=_("How the sources disagree. Shown publicly."),
     )
+    sorts_on = models.DateField(
+        _("place in the timeline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Only when the date alone puts this development in the wrong place: the day it "
+            "sorts on in the timeline. Empty: a month or a year sorts after the days in it, "
+            "'before' a date just before it."
+        ),
+    )
+    # What the timeline sorts on: `sorts_on`, or where the partial date naturally falls
+    # (natural_sort_date). Written on every save, fixtures included (see alert_sort_date).
+    sort_date = models.DateField(_("sorts on"), null=True, editable=False)
     appeal = models.ForeignKey(
         "cases.Appeal",
         on_delete=models.SET_NULL,
@@ -327,12 +347,14 @@ class Alert(Versioned, PartialDate, TimeStamped):
     history = HistoricalRecords(m2m_fields=["authorities", "defenders"])
 
     class Meta:
-        ordering = ["date", "id"]
+        ordering = ["sort_date", "date", "id"]
         permissions = [("publish_alert", _("Can publish and unpublish alerts"))]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         indexes = [
-            # The case timeline reads a case's alerts in date order.
+            # The case timeline reads a case's alerts in the order of the story.
+            models.Index(fields=["case", "sort_date", "date", "id"], name="alert_case_sort_idx"),
+            # The dashboard's cases without an alert since a date.
             models.Index(fields=["case", "date"], name="alert_case_date_idx"),
             # When a case's latest alert was published (home page, cases recently updated).
             models.Index(fields=["case", "published_at"], name="alert_case_published_idx"),
@@ -373,5 +395,18 @@ class Alert(Versioned, PartialDate, TimeStamped):
     def get_absolute_url(self):
         return f"{self.case.get_absolute_url()}#alert-{self.pk}"
 
+    def natural_sort_date(self):
+        return self.sorts_on or natural_sort_date(
+            self.date, self.date_precision, self.date_qualifier
+        )
+
     def is_published(self):
         return self.published_at is not None and self.case.is_published()
+
+
+def alert_sort_date(sender, instance, raw=False, **kwargs):
+    """
+    Before any save of an alert (a form, a revert, a fixture loaded raw, a service): the date
+    the timeline sorts it on follows its date and `sorts_on`. Connected in CasesConfig.ready.
+    """
+    instance.sort_date = instance.natural_sort_date()

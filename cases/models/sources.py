@@ -270,6 +270,15 @@ class Citation(Versioned):
         blank=True,
         help_text=_("Shown publicly, e.g. a correction of the source's own mistake."),
     )
+    is_version = models.BooleanField(
+        _("this source's version"),
+        default=False,
+        help_text=_(
+            "For a disputed alert: this passage gives the source's side of the point in "
+            "dispute. Readers see it labelled as that source's version; other citations of the "
+            "alert are shown as plain sources."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()

@@ -116,6 +116,15 @@ class Authority(Versioned, TimeStamped):
         _("salutation"), max_length=100, blank=True, help_text=_("e.g. 'Dear Minister,'")
     )
     postal_address = models.TextField(_("postal address"), blank=True)
+    languages = models.CharField(
+        _("write in"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The languages in which to write to this authority, e.g. 'French, Dutch or "
+            "English'. Shown to readers with the model letter."
+        ),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     valid_from = models.DateField(
