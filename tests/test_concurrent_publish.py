@@ -105,7 +105,9 @@ def test_publishers_pressing_publish_in_the_admin_at_the_same_moment_all_succeed
         def work(round_number):
             appeal = appeals[round_number * threads + thread]
             url = reverse("admin:cases_appeal_publish", args=[appeal.pk])
-            response = client.post(url, follow=True)
+            # As the confirmation page carries it: the version the publisher reviewed.
+            version = Appeal.objects.values_list("version", flat=True).get(pk=appeal.pk)
+            response = client.post(url, {"version": version}, follow=True)
             answers.append((response.status_code, [str(m) for m in response.context["messages"]]))
 
         return work
