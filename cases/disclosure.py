@@ -35,6 +35,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from public.models import PageGeneration
+
 from .models import (
     Addressee,
     Alert,
@@ -306,6 +308,8 @@ DECLARATION = {
         "requested_by": INTERNAL,
         "requested_at": INTERNAL,
     },
+    # The page cache's bookkeeping (public/cache.py): when the public last saw a change.
+    PageGeneration: {"id": INTERNAL, "generation": INTERNAL, "changed_at": INTERNAL},
 }
 
 # Who may write a publication field (through its service, or in a form that calls it).
