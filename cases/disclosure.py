@@ -35,8 +35,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from public.models import PageGeneration
-
 from .models import (
     Addressee,
     Alert,
@@ -48,6 +46,7 @@ from .models import (
     Citation,
     Defender,
     Organisation,
+    PageGeneration,
     PublicationRequest,
     Recommendation,
     RecommendationUpdate,

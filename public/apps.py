@@ -20,6 +20,8 @@ class PublicConfig(AppConfig):
         for model in apps.get_app_config("cases").get_models():
             if issubclass(model, HistoricalChanges):
                 continue  # written with the record it follows, which already counts
+            if model is cache.PageGeneration:
+                continue  # the generation itself
             uid = f"cache-{model._meta.label}"
             pre_save.connect(cache.before_save, sender=model, dispatch_uid=f"{uid}-pre-save")
             post_save.connect(cache.after_save, sender=model, dispatch_uid=f"{uid}-save")

@@ -65,7 +65,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
-from .models import PageGeneration
+from cases.models import PageGeneration
 
 # Responses that vary on anything else than the language (which is in the key), the cookie (no
 # cookie, no session: the page is the anonymous one) or the encoding (handled here) are not

@@ -4,7 +4,7 @@ from .appeals import Addressee, Appeal, RequestedAction
 from .base import DatePrecision, DateQualifier
 from .cases import Alert, Case
 from .defenders import Alias, CaseDefender, Defender
-from .publication import PublicationRequest
+from .publication import PageGeneration, PublicationRequest
 from .recommendations import Recommendation, RecommendationStatus, RecommendationUpdate
 from .sources import Citation, Source
 from .vocabularies import Authority, Organisation, ViolationType
@@ -22,6 +22,7 @@ __all__ = [
     "DateQualifier",
     "Defender",
     "Organisation",
+    "PageGeneration",
     "PublicationRequest",
     "Recommendation",
     "RecommendationStatus",
