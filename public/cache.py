@@ -437,7 +437,9 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def from_entry(request, entry):
         etag = entry["etag"]
-        if etag in {t.strip() for t in request.META.get("HTTP_IF_NONE_MATCH", "").split(",")}:
+        # Weak or strong, as a proxy may have made it: the page is the same either way.
+        asked = request.META.get("HTTP_IF_NONE_MATCH", "")
+        if etag in {t.strip().removeprefix("W/") for t in asked.split(",")} or asked == "*":
             response = HttpResponseNotModified()
             response["ETag"] = etag
             patch_vary_headers(response, ["Accept-Encoding"])

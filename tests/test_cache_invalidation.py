@@ -302,6 +302,9 @@ def test_a_conditional_get_of_an_unchanged_page_is_a_304(case):
     again = anonymous().get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
+    assert anonymous().get(url, HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+    assert anonymous().get(url, HTTP_IF_NONE_MATCH='"other", ' + etag).status_code == 304
+    assert anonymous().get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
     case.summary = "Changed: a new ETag."
     case.save()
     changed = anonymous().get(url, HTTP_IF_NONE_MATCH=etag)
