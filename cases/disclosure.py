@@ -48,6 +48,7 @@ from .models import (
     Defender,
     Organisation,
     Page,
+    PageGeneration,
     PublicationRequest,
     Recommendation,
     RecommendationUpdate,
@@ -341,6 +342,8 @@ DECLARATION = {
         "requested_by": INTERNAL,
         "requested_at": INTERNAL,
     },
+    # The page cache's bookkeeping (public/cache.py): when the public last saw a change.
+    PageGeneration: {"id": INTERNAL, "generation": INTERNAL, "changed_at": INTERNAL},
 }
 
 # Who may write a publication field (through its service, or in a form that calls it).

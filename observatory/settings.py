@@ -293,18 +293,28 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 
 # The cache: local memory by default, Redis when REDIS_URL is set. Local memory is per
-# process, so invalidation reaches only the process that made the change: a site served by
-# more than one process (several gunicorn workers) must set REDIS_URL.
+# process: each worker keeps its own copies (the page generation is in the database, so none
+# is stale), which several workers multiply; production with several workers sets REDIS_URL.
+# The cache is an optimisation, never a dependency (public/cache_backend.py): every call to
+# Redis gives up after DJANGO_CACHE_TIMEOUT_MS (connect and read), and after an error the
+# cache is left alone for DJANGO_CACHE_RETRY_SECONDS, during which pages render uncached.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     config_error(
         f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}; "
         "e.g. redis://127.0.0.1:6379/0."
     )
+CACHE_TIMEOUT_MS = env_int("DJANGO_CACHE_TIMEOUT_MS", 200, minimum=1)
+CACHE_RETRY_SECONDS = env_int("DJANGO_CACHE_RETRY_SECONDS", 5, minimum=1)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "public.cache_backend.ResilientRedisCache",
         "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_TIMEOUT_MS / 1000,
+            "socket_timeout": CACHE_TIMEOUT_MS / 1000,
+            "CIRCUIT_SECONDS": CACHE_RETRY_SECONDS,
+        },
     }
     if REDIS_URL
     else {
@@ -313,7 +323,7 @@ CACHES = {
     }
 }
 # Anonymous public pages are cached (public/cache.py) unless DJANGO_PUBLIC_CACHE=0, for at most
-# DJANGO_PUBLIC_CACHE_SECONDS; any change to the data makes every cached page stale at once.
+# DJANGO_PUBLIC_CACHE_SECONDS; a change to what the public sees makes every cached page stale.
 PUBLIC_CACHE = env_bool("DJANGO_PUBLIC_CACHE", True)
 PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 600, minimum=1)
 

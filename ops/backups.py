@@ -339,8 +339,8 @@ def restore_backup(backup_dir, settings_dict, files_dir, force=False):
         # The "data" filter refuses absolute paths, "..", links out of the directory and
         # special files, whatever the archive holds.
         tar.extractall(files_dir, filter="data")
-    # The data changed under every cached page: none may be served again. (A cache that
-    # cannot be reached is left to its page lifetime; the restore itself has succeeded.)
+    # The data changed under every cached page: none may be served again. The restored
+    # database holds the page generation of the backup; a fresh one replaces it.
     invalidate_public_pages()
     return manifest
 

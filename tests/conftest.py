@@ -52,3 +52,7 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# A Redis server of the test's own, to kill, hang and restart (tests/redis_server.py).
+from tests.redis_server import redis_server  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """Anonymous public pages come from the cache, are never stale, and never reach staff."""
 
-import socket
+import gzip
 
 import pytest
 from django.core.cache import cache
@@ -36,10 +36,12 @@ def anonymous():
     return Client()
 
 
-def test_a_second_visit_is_served_from_the_cache_without_a_query(case, django_assert_num_queries):
+def test_a_second_visit_is_served_from_the_cache_with_one_query_for_the_generation(
+    case, django_assert_num_queries
+):
     first = anonymous().get(case.get_absolute_url())
     assert first.status_code == 200
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         second = anonymous().get(case.get_absolute_url())
     assert second.status_code == 200
     assert second.content == first.content
@@ -64,13 +66,13 @@ def test_a_second_visit_is_served_from_the_cache_without_a_query(case, django_as
 )
 def test_every_kind_of_public_page_is_cached(case, url, django_assert_num_queries):
     assert anonymous().get(url).status_code == 200
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         assert anonymous().get(url).status_code == 200
 
 
 def test_head_is_served_from_the_cached_get(case, django_assert_num_queries):
     anonymous().get(case.get_absolute_url())
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         assert anonymous().head(case.get_absolute_url()).status_code == 200
 
 
@@ -129,9 +131,9 @@ def test_a_many_to_many_change_makes_pages_stale(case):
 
     violation = ViolationType.objects.create(name="Qwxviolation", slug="qwxviolation")
     anonymous().get(case.get_absolute_url())
-    before = cache.get(page_cache.GENERATION_KEY)
+    before = page_cache.current_generation()
     case.violation_types.add(violation)
-    assert cache.get(page_cache.GENERATION_KEY) != before
+    assert page_cache.current_generation() != before
 
 
 def test_staff_are_never_served_a_cached_page(case):
@@ -160,7 +162,7 @@ def test_a_cached_page_holds_no_staff_only_text(case):
     request = RequestFactory().get(case.get_absolute_url())
     entry = cache.get(page_cache.page_key(request))
     assert entry is not None
-    content = entry[3].decode()
+    content = gzip.decompress(entry["gzip"]).decode()
     assert "Cached case" in content
     assert STAFF_ONLY not in content
     assert "/admin/" not in content
@@ -263,42 +265,10 @@ def test_the_key_holds_the_day_the_language_and_the_host(db, monkeypatch):
     assert page_cache.page_key(factory.get("/recommendations/")) != today
 
 
-def test_a_lost_generation_never_revives_old_pages(case):
+def test_a_cache_that_lost_everything_or_kept_old_pages_never_serves_them(case):
     anonymous().get(case.get_absolute_url())
-    old = cache.get(page_cache.GENERATION_KEY)
-    cache.delete(page_cache.GENERATION_KEY)
-    Alert.objects.filter(case=case).update(title="Changed while the counter was lost")
+    Alert.objects.filter(case=case).update(title="Changed by hand")
     page_cache.invalidate_public_pages()
-    assert cache.get(page_cache.GENERATION_KEY) != old
-    page = anonymous().get(case.get_absolute_url()).content.decode()
-    assert "Changed while the counter was lost" in page
-
-
-def _redis_reachable():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis server at 127.0.0.1:6379")
-def test_invalidation_works_with_redis(case, settings, django_assert_num_queries):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/1",
-        }
-    }
+    assert "Changed by hand" in anonymous().get(case.get_absolute_url()).content.decode()
     cache.clear()
-    try:
-        assert "First alert" in anonymous().get(case.get_absolute_url()).content.decode()
-        with django_assert_num_queries(0):
-            anonymous().get(case.get_absolute_url())
-        alert = make_alert(case, published=False, title="Published under Redis")
-        alert.published_at = timezone.now()
-        alert.save()
-        page = anonymous().get(case.get_absolute_url()).content.decode()
-        assert "Published under Redis" in page
-    finally:
-        cache.clear()
+    assert "Changed by hand" in anonymous().get(case.get_absolute_url()).content.decode()

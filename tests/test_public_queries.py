@@ -163,8 +163,9 @@ def test_it_uses_a_fixed_number_of_queries(
 ):
     case, root = site
     address = url(case, root)
-    with django_assert_num_queries(queries):
+    # One more: the page cache reads the page generation before the page is rendered.
+    with django_assert_num_queries(queries + 1):
         assert client.get(address).status_code == 200
     _add_rows(case, root)
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(queries + 1):
         assert client.get(address).status_code == 200

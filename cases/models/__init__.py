@@ -5,7 +5,7 @@ from .base import DatePrecision, DateQualifier
 from .cases import Alert, Case
 from .defenders import Alias, CaseDefender, Defender
 from .pages import Page
-from .publication import PublicationRequest
+from .publication import PageGeneration, PublicationRequest
 from .recommendations import Recommendation, RecommendationStatus, RecommendationUpdate
 from .sources import Citation, Source
 from .vocabularies import Authority, Organisation, ViolationType
@@ -25,6 +25,7 @@ __all__ = [
     "Defender",
     "Organisation",
     "Page",
+    "PageGeneration",
     "PublicationRequest",
     "Recommendation",
     "RecommendationStatus",

@@ -53,3 +53,24 @@ class PublicationRequest(models.Model):
 
     def __str__(self):
         return f"{self.content_type.name} #{self.object_id} ({self.get_what_display()})"
+
+
+class PageGeneration(models.Model):
+    """
+    The generation of the cached public pages: one row, bumped in the same transaction as
+    every write that changes what the public sees (public/cache.py). It lives in the
+    database, not in the cache, so that a cache restarted from an old snapshot, or one that
+    evicted it, cannot bring back a page stored before the last public change: a page carries
+    the generation it was rendered under and is served only while that is still this one.
+    """
+
+    generation = models.BigIntegerField(_("generation"))
+    changed_at = models.DateTimeField(_("last public change"))
+
+    class Meta:
+        verbose_name = _("public page generation")
+        verbose_name_plural = _("public page generations")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -9,6 +9,7 @@ from ops.generator import (
     Generator,
     holds_generated_data,
 )
+from public.cache import invalidate_public_pages
 
 
 class Command(BaseCommand):
@@ -57,5 +58,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"The generated data collides with records already in the database: {error}"
                 ) from error
+        # bulk_create sends no signals: the cached public pages learn of the data here.
+        invalidate_public_pages()
         if verbosity:
             self.stdout.write(f"Created {summary}.")
