@@ -158,6 +158,28 @@ except ValueError as error:
         f"DATABASE_URL is not a database URL ({error}); "
         "use e.g. postgres://postgres@127.0.0.1:5432/observatory or sqlite:////path/to/db.sqlite3."
     )
+# PostgreSQL ends what would otherwise hang a worker until gunicorn kills it (a 500 after 30 s,
+# and the killed worker's locks kept until its statement ends): a wait for a lock after
+# DATABASE_LOCK_TIMEOUT_MS, any statement after DATABASE_STATEMENT_TIMEOUT_MS (below gunicorn's
+# 30 s), a transaction left idle after a minute, a connection attempt after
+# DATABASE_CONNECT_TIMEOUT seconds; and it checks every two seconds during a long statement
+# that the worker is still there. 0 turns a timeout off. The site answers a timeout with a page
+# that says to try again (ops/faults.py); `migrate` and `generate_data` lift the statement
+# timeout for themselves.
+DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 5000, minimum=0)
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 20000, minimum=0)
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": (
+            f"-c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}"
+            f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+            " -c idle_in_transaction_session_timeout=60000"
+            " -c client_connection_check_interval=2000"
+        ),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 for new and changed passwords; older hashes are still read, and upgraded on login.

@@ -6,6 +6,9 @@ from two_factor.urls import core as two_factor_core
 from public.sitemaps import sitemaps
 from public.views import robots_txt
 
+# The database's faults are a 503 page with Retry-After, anything else Django's 500 page.
+handler500 = "ops.faults.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Staff login with a one-time code, authenticator setup and recovery codes. Two-factor's
