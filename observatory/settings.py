@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # OPTIONS (the allowed methods) and TRACE (refused) without a session, cache or view.
+    "observatory.http.HttpMethodsMiddleware",
     # Serves anonymous public pages from the cache before any session, user or locale work
     # (public/cache.py); keep it above the session middleware.
     "public.cache.PublicPageCacheMiddleware",

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_safe
 from django_countries import countries
 
 from cases import files
@@ -31,6 +30,7 @@ from cases.models import (
     Source,
 )
 from cases.models.recommendations import overdue_condition
+from observatory.http import safe
 
 from .filters import AppealFilter, CaseFilter, RecommendationFilter
 from .timeline import render_timeline
@@ -110,6 +110,7 @@ def _filtered_page(request, filterset, per_page):
     }, status
 
 
+@safe
 def home(request):
     today = timezone.localdate()
     statuses = dict(
@@ -138,6 +139,7 @@ def home(request):
     )
 
 
+@safe
 def case_list(request):
     cases = Case.objects.published().prefetch_related(
         Prefetch(
@@ -153,6 +155,7 @@ def case_list(request):
     return render(request, "public/case_list.html", context, status=status)
 
 
+@safe
 def case_detail(request, slug):
     case = get_object_or_404(Case.objects.published(), slug=slug)
     defender_links = case.defender_links.select_related("defender")
@@ -211,6 +214,7 @@ def _number_sources(citations):
     return [(number, by_id[source_id]) for source_id, number in numbers.items()]
 
 
+@safe
 def appeal_list(request):
     appeals = Appeal.objects.published().select_related("issuer", "case")
     context, status = _filtered_page(
@@ -219,6 +223,7 @@ def appeal_list(request):
     return render(request, "public/appeal_list.html", context, status=status)
 
 
+@safe
 def appeal_detail(request, pk):
     appeal = get_object_or_404(
         Appeal.objects.published().select_related("case", "issuer", "parent"), pk=pk
@@ -230,6 +235,7 @@ def appeal_detail(request, pk):
     )
 
 
+@safe
 def recommendation_list(request):
     today = timezone.localdate()
     published = Recommendation.objects.published()
@@ -285,6 +291,7 @@ def _tracker_summary(published, today):
     return sorted(rows.values(), key=lambda row: row["name"])
 
 
+@safe
 def defender_detail(request, slug):
     # A protected defender has no page of their own: the slug is typed by staff and may
     # carry the real name. Case pages show the public name only.
@@ -319,6 +326,7 @@ def cases_concerning(code):
     )
 
 
+@safe
 def country_list(request):
     published = Case.objects.published()
     concern = dict(published.order_by().values_list("state_of_concern").annotate(n=Count("pk")))
@@ -350,6 +358,7 @@ def country_list(request):
     )
 
 
+@safe
 def country_detail(request, code):
     code, name = country_or_404(code)
     cases = cases_concerning(code)
@@ -404,6 +413,7 @@ def _cited_source_rows():
     return alerts.order_by(), updates.order_by(), recommendations.order_by()
 
 
+@safe
 def source_list(request):
     alerts, updates, recommendations = _cited_source_rows()
     sources = (
@@ -431,13 +441,13 @@ def source_list(request):
     return render(request, "public/source_list.html", {"page": page, "page_notice": notice})
 
 
-@require_GET
+@safe
 def search(request):
     context, status = site_search.search_page(request.GET, public=True)
     return render(request, "public/search.html", context, status=status)
 
 
-@require_GET
+@safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -449,7 +459,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_safe
+@safe
 def source_file(request, pk):
     """The file of a public source whose file is public; anything else does not exist here."""
     source = get_object_or_404(Source.objects.with_public_file(), pk=pk)
