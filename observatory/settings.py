@@ -295,15 +295,21 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The password step of the login is good for five minutes before the code must follow.
 TWO_FACTOR_LOGIN_TIMEOUT = 300
 
-# Lockout (django-axes) after 5 failed logins within 15 minutes, by account or by address:
-# either one locks. A lockout lifts 15 minutes after the last failure.
+# Lockout (django-axes), counted over 15 minutes, with a limit per kind (accounts/lockout.py):
+# 5 failed logins lock an account at one address, 20 lock an address for every account, and
+# 100 lock an account at every address but those it logged in from in the last 30 days. A
+# lockout lifts 15 minutes after the last failure.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 5
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+LOCKOUT_LIMITS = {"username+ip_address": 5, "ip_address": 20, "username": 100}
+LOCKOUT_KNOWN_ADDRESS_DAYS = 30
+# The limit axes compares with; accounts/lockout.py scales each kind's count to it.
+AXES_FAILURE_LIMIT = LOCKOUT_LIMITS["username+ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "two_factor/lockout.html"
 # Behind the reverse proxy, the client's address is the one the proxy added last to
