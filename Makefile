@@ -96,7 +96,8 @@ deploy-check: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # Benchmarks against PostgreSQL with generated data (see BENCHMARKS.md). BENCH_CASES sets the
-# size; the data is generated only when the database does not hold it yet.
+# size; the data is generated only when the database does not hold it yet. Its files go to a
+# temporary directory of its own; gunicorn listens on BENCH_PORT and the next (8701, 8702).
 BENCH_CASES ?= 100000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatory_bench
 bench: install wrk postgres
