@@ -350,8 +350,11 @@ PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 600, minimum=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_check_warnings_in_outages": {"()": "ops.log_filters.DatabaseFaultsOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    # An outage is logged once (ops/faults.py), not once per constraint a form checks.
+    "loggers": {"django.db.models": {"filters": ["no_check_warnings_in_outages"]}},
 }
 
 # The observatory running this instance.

@@ -13,8 +13,9 @@ two_factor_pages = [
     *[page for page in two_factor_core if page.name != "login"],
 ]
 
-# The database's faults are a 503 page with Retry-After, anything else Django's 500 page.
+# The database's faults are a 503 page with Retry-After, anything else Django's 500 (or 400).
 handler500 = "ops.faults.server_error"
+handler400 = "ops.faults.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -4,7 +4,10 @@ one log line when an outage starts and one when it ends, instead of a traceback 
 
 Django sends every exception nobody caught to the project's handler500 (observatory/urls.py),
 wherever it was raised: in a view, or in a middleware that reads the session. This handler
-answers 503 for the database's faults and leaves every other error to Django's 500 page.
+answers 503 for the database's faults and leaves every other error to Django's 500 page. A
+session that cannot be saved because the database is gone comes to handler400 instead, as
+"the session was deleted" (Django's SessionInterrupted): that too is a 503, not a 400 that
+tells staff they were logged out.
 
 - *Unavailable*: the server refused or dropped the connection (down, restarting, unreachable,
   out of connections). Logged once per outage in each process, then once when a new connection
@@ -105,12 +108,36 @@ def database_connected(sender, connection, **kwargs):
     outage.ended()
 
 
+def _database_fault(error):
+    """The database fault behind `error`, following the exceptions it was raised from."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if classify(error) is not None:
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def server_error(request):
     """handler500: a 503 for the database's faults, Django's 500 page for everything else."""
     error = sys.exc_info()[1]
-    kind = classify(error)
-    if kind is None:
+    if classify(error) is None:
         return defaults.server_error(request)
+    return unavailable(request, error)
+
+
+def bad_request(request, exception):
+    """handler400: a session save the database failed is a 503; anything else a 400."""
+    error = _database_fault(exception)
+    if error is None:
+        return defaults.bad_request(request, exception)
+    return unavailable(request, error)
+
+
+def unavailable(request, error):
+    """The 503 page for the database fault `error`, logged in one line."""
+    kind = classify(error)
     if kind == UNAVAILABLE:
         outage.began(error)
     else:

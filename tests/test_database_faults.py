@@ -279,3 +279,90 @@ def test_the_errors_of_a_restarting_postgresql_are_recognised():
         wrapper.close()
     assert seen
     assert all(faults.classify(error) == faults.UNAVAILABLE for error in seen), seen
+
+
+@pytest.mark.django_db
+def test_a_session_that_cannot_be_saved_during_an_outage_is_a_503_not_a_400(reader, monkeypatch):
+    """
+    The restart benchmark found it: Django turns a failed session save into "the session was
+    deleted" (a 400), which tells staff they were logged out when the database was only gone.
+    """
+    import sqlite3
+
+    import psycopg
+    from django.contrib.sessions.models import Session
+
+    log_in(reader, make_staff("case-officer"))
+    faults.reset()
+
+    def cut(*args, **kwargs):
+        if connection.vendor == "postgresql":
+            cause = psycopg.OperationalError("server closed the connection unexpectedly")
+        else:
+            cause = sqlite3.OperationalError("unable to open database file")
+        raise OperationalError(str(cause)) from cause
+
+    monkeypatch.setattr(Session, "save", cut)
+    response = reader.get(reverse("admin:cases_case_changelist"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "temporarily unavailable" in response.content.decode()
+
+
+def test_any_other_bad_request_is_still_a_400(reader, settings):
+    settings.ROOT_URLCONF = "tests.urls_with_a_bug"
+    response = reader.get("/bad-request/")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_constraint_checks_the_database_failed_log_no_line_each(reader, caplog, monkeypatch):
+    """
+    A form checks each constraint of its model with a query; when the database fails them,
+    Django warns once per constraint, on every request. The outage is logged once instead.
+    """
+    from django.db.models.sql.compiler import SQLCompiler
+
+    log_in(reader, make_staff("case-officer"))
+    url = reverse("admin:cases_source_add")
+    form = form_data(reader.get(url))
+    form.update({"title": "A source", "kind": "ngo_statement", "language": "en"})
+    failed = []
+    original = SQLCompiler.execute_sql
+
+    def failing_checks(self, *args, **kwargs):
+        if "_check" in self.query.annotations:  # the query of Q.check()
+            failed.append(self.query)
+            raise OperationalError("gone") from _driver_error()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", failing_checks)
+    caplog.set_level(logging.WARNING)
+    reader.post(url, form)
+    assert len(failed) >= 3  # the checks were made, and failed
+    assert not [r for r in caplog.records if "calling check()" in r.getMessage()]
+
+
+def _driver_error():
+    import sqlite3
+
+    import psycopg
+
+    if connection.vendor == "postgresql":
+        return psycopg.OperationalError("server closed the connection unexpectedly")
+    return sqlite3.OperationalError("unable to open database file")
+
+
+def test_the_filter_keeps_check_warnings_that_are_not_an_outage():
+    from ops.log_filters import DatabaseFaultsOnly
+
+    def record(error):
+        return logging.LogRecord(
+            "django.db.models", logging.WARNING, __file__, 1,
+            "Got a database error calling check() on %r: %s", ("Q", error), None,
+        )  # fmt: skip
+
+    outage = OperationalError("gone")
+    outage.__cause__ = _driver_error()
+    assert DatabaseFaultsOnly().filter(record(outage)) is False
+    assert DatabaseFaultsOnly().filter(record(OperationalError("no such column"))) is True

@@ -1,8 +1,9 @@
 """The site's addresses and error handlers, and one view with a bug (test_database_faults.py)."""
 
+from django.core.exceptions import BadRequest
 from django.urls import path
 
-from observatory.urls import handler500  # noqa: F401 - the handler is used
+from observatory.urls import handler400, handler500  # noqa: F401 - the handlers are used
 from observatory.urls import urlpatterns as site
 
 
@@ -10,4 +11,8 @@ def bug(request):
     raise RuntimeError("a bug")
 
 
-urlpatterns = [path("bug/", bug), *site]
+def bad_request(request):
+    raise BadRequest("a bad request")
+
+
+urlpatterns = [path("bug/", bug), path("bad-request/", bad_request), *site]
