@@ -174,7 +174,9 @@ def analyze(url):
 
 
 def port_is_free(port):
+    """Nothing listens on `port`: connections of a previous run closing down do not count."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -197,7 +199,7 @@ def ports(count, variable="BENCH_PORT", default=DEFAULT_PORT):
 class Server:
     """gunicorn serving the site on loopback, with DEBUG off and collected static files."""
 
-    def __init__(self, url, cache, static_root, port, workers=2, threads=1, **extra):
+    def __init__(self, url, cache, static_root, port, workers=2, threads=1, log=None, **extra):
         self.port = port
         env = environment(url, static_root, DJANGO_PUBLIC_CACHE="1" if cache else "0", **extra)
         say(f"gunicorn on 127.0.0.1:{port} ({'cached' if cache else 'uncached'})")
@@ -216,6 +218,8 @@ class Server:
             ],
             cwd=ROOT,
             env=env,
+            stdout=log,
+            stderr=log,
         )
 
     def url(self, path):
