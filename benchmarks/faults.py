@@ -384,13 +384,19 @@ def run_restarts(load, postgres, restarts):
         load.stop()
         ended = time.monotonic()
         answers = load.window(began, ended)
-        failed_after = [a[1] for a in answers if a[0] >= back and not 200 <= a[4] < 400]
+        failures = [a for a in answers if not 200 <= a[4] < 400]
+        # Recovery: from PostgreSQL accepting connections again to the end of the last failed
+        # answer (a request that started during the outage and failed after it counts too).
+        last_failure = max((a[1] for a in failures), default=back)
+        successes = [a[1] for a in answers if a[0] >= back and 200 <= a[4] < 400]
+        first_success = min(successes, default=ended)
         rounds.append(
             {
                 **summary(answers),
                 "down_s": round(back - down, 2),
-                "recovery_s": round(max(failed_after) - back, 2) if failed_after else 0.0,
-                "failed_after_back": len(failed_after),
+                "recovery_s": round(max(0.0, last_failure - back), 2),
+                "first_success_s": round(first_success - back, 2),
+                "failed_after_back": sum(1 for a in failures if a[0] >= back),
             }
         )
     return rounds
@@ -404,15 +410,17 @@ def report(rounds, steady, steady_seconds, lost, server_log, cases):
         f"{STAFF} staff saving); page cache off; {os.cpu_count()} cores.",
         "",
         "| restart | requests | 500s | 503s | other errors | no answer | "
-        "staff saves done / tried | PostgreSQL down (s) | recovery after it was back (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "staff saves done / tried | PostgreSQL down (s) | recovery (s) | "
+        "first success after it was back (s) | failed requests sent after it was back |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, r in enumerate(rounds, 1):
         other = r["errors"] - sum(r["statuses"].get(status, 0) for status in (0, 500, 503))
         lines.append(
             f"| {n} | {r['requests']:,} | {r['server_errors_500']} | "
             f"{r['statuses'].get(503, 0)} | {other} | {r['statuses'].get(0, 0)} | "
-            f"{r['staff_saves_done']} / {r['staff_saves']} | {r['down_s']} | {r['recovery_s']} |"
+            f"{r['staff_saves_done']} / {r['staff_saves']} | {r['down_s']} | {r['recovery_s']} | "
+            f"{r['first_success_s']} | {r['failed_after_back']} |"
         )
     lines += [
         "",

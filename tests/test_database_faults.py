@@ -366,3 +366,70 @@ def test_the_filter_keeps_check_warnings_that_are_not_an_outage():
     outage.__cause__ = _driver_error()
     assert DatabaseFaultsOnly().filter(record(outage)) is False
     assert DatabaseFaultsOnly().filter(record(OperationalError("no such column"))) is True
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_does_not_keep_its_locks(tmp_path):
+    """
+    The fault run found it: gunicorn killed a worker in the middle of a statement, and its
+    locks stayed until the statement ended (22 s), holding up an unrelated publish. With the
+    connection's client check, PostgreSQL notices within about two seconds that the worker is
+    gone, and ends its transaction.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import psycopg
+
+    case = make_case()
+    settings = connection.settings_dict
+    url = (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+    worker = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()\n"
+            "from django.db import connection, transaction\n"
+            "from cases.models import Case\n"
+            "with transaction.atomic():\n"
+            f"    Case.objects.select_for_update().get(pk={case.pk})\n"
+            "    print('locked', flush=True)\n"
+            "    connection.cursor().execute('SELECT pg_sleep(15)')\n",
+        ],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "observatory.settings",
+            "DJANGO_SECRET_KEY": "x",
+            "DATABASE_URL": url,
+        },
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout.readline().strip() == "locked"
+        time.sleep(0.5)  # in its long statement now
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        killed = time.monotonic()
+        with psycopg.connect(url.replace("postgres://", "postgresql://")) as other:
+            while True:
+                try:
+                    with other.transaction():
+                        other.execute(
+                            "SELECT 1 FROM cases_case WHERE id = %s FOR UPDATE NOWAIT", [case.pk]
+                        )
+                    break
+                except psycopg.errors.LockNotAvailable:
+                    assert time.monotonic() - killed < 8, "the killed worker's lock is still held"
+                    time.sleep(0.1)
+        released_after = time.monotonic() - killed
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert released_after < 5
