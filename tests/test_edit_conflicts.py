@@ -332,3 +332,25 @@ def test_a_reverted_part_moves_its_version_on(admin_client):
     revert_to(record, user=make_staff("publisher"))
     citation.refresh_from_db()
     assert citation.quoted_passage == "First." and citation.version == 3
+
+
+def test_the_history_of_a_part_does_not_list_its_version_as_a_change():
+    from cases.history import part_changes
+
+    alert = make_alert(make_case())
+    citation = make_citation(alert=alert, quoted_passage="First.")
+    citation.quoted_passage = "Second."
+    citation.save()
+    (latest, _created) = part_changes(alert)
+    assert [str(name) for name in latest.changed] == ["quoted passage"]
+
+
+def test_a_part_saved_again_unchanged_is_not_shown_as_restored_by_a_revert():
+    from cases.history import preview
+
+    alert = make_alert(make_case())
+    citation = make_citation(alert=alert, quoted_passage="Same.")
+    record = alert.history.latest()
+    alert.save()
+    citation.save()  # a new version, the same content
+    assert preview(record)["restored"] == []
