@@ -43,7 +43,8 @@ from .run import PYTHON, ROOT, Server, environment, ports, say
 
 CONNECTIONS = 16
 STAFF = 4  # of the 16 connections; the others read the public site
-PASSWORD = "benchmark staff password"  # noqa: S105 - an account of a throw-away database
+# The staff accounts of the benchmark's throw-away database.
+PASSWORD = "benchmark staff password"  # noqa: S105
 
 PUBLIC_PATHS = [
     "/",

@@ -55,7 +55,8 @@ class PrivatePostgres:
 
     def _run(self, *command, check=True):
         prefix = ["runuser", "-u", "postgres", "--"] if self._user else []
-        return subprocess.run(  # noqa: S603 - fixed binaries, our own arguments
+        # PostgreSQL's own binaries, with arguments this class makes.
+        return subprocess.run(  # noqa: S603
             [*prefix, *command], check=check, capture_output=True, text=True, timeout=120
         )
 
