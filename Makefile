@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lock bandit audit backup restore setup browser lint format clean fuzz deploy-check bench wrk postgres
+.PHONY: run test install lock bandit audit backup restore setup browser lint format clean fuzz deploy-check bench bench-faults wrk postgres
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -96,11 +96,19 @@ deploy-check: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # Benchmarks against PostgreSQL with generated data (see BENCHMARKS.md). BENCH_CASES sets the
-# size; the data is generated only when the database does not hold it yet.
+# size; the data is generated only when the database does not hold it yet. Its files go to a
+# temporary directory of its own; gunicorn listens on BENCH_PORT and the next, the cached
+# server's Redis on the one after (8701, 8702, 8703).
 BENCH_CASES ?= 100000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatory_bench
 bench: install wrk postgres
 	BENCH_CASES=$(BENCH_CASES) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m benchmarks.run
+
+# Faults: mixed public and staff load at 16 connections while PostgreSQL restarts, then steady
+# load (BENCHMARKS.md). It creates a PostgreSQL cluster of its own, on BENCH_FAULTS_PG_PORT
+# (55433), in a temporary directory; it never touches the machine's PostgreSQL server.
+bench-faults: install
+	$(PY) -m benchmarks.faults
 
 # The throughput run loads the site with Debian's wrk; apt-get runs only when it is missing.
 wrk:

@@ -8,10 +8,13 @@ Environment:
   BENCH_CASES         how many cases to generate (default 100000, about 10 alerts each)
   BENCH_ITERATIONS    timed requests per page (default 50, after 5 warm-up requests)
   BENCH_DURATION      seconds of each wrk run (default 10)
+  BENCH_PORT          the port of the uncached gunicorn; the cached one takes the next
+                      (default 8701 and 8702, on 127.0.0.1; refused if already in use)
   BENCH_OUTPUT        where to write the report (default benchmarks/results.md)
 
 The data is generated with a fixed seed, only when the database does not already hold that
 many generated cases, so re-runs are fast. A database holding anything else is never dropped.
+The collected static files live in a temporary directory of this run, removed at its end.
 """
 
 import gzip
@@ -35,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SEED = 1
 SMALL_CASES = 100
-STATIC_ROOT = Path(tempfile.gettempdir()) / "observatory-benchmark-static"
+DEFAULT_PORT = 8701
 SECRET = "benchmark-only-secret-key-not-used-for-anything-real"  # noqa: S105
 
 # Targets of issue "Search and scale", at 100,000 cases on PostgreSQL: p95 in milliseconds.
@@ -97,7 +100,7 @@ def drop_database(url):
         )
 
 
-def environment(url, **extra):
+def environment(url, static_root, **extra):
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -108,25 +111,30 @@ def environment(url, **extra):
         # Latency and query counts are measured uncached.
         "DJANGO_PUBLIC_CACHE": "0",
         "PYTHONPATH": str(ROOT),
-        # DEBUG off serves hashed static names: collected once per run by main().
-        "DJANGO_STATIC_ROOT": str(STATIC_ROOT),
     }
+    if static_root:
+        # DEBUG off serves hashed static names: collected once per run by main(), into the
+        # run's own temporary directory.
+        env["DJANGO_STATIC_ROOT"] = str(static_root)
     env.pop("REDIS_URL", None)
     env.update(extra)
     return env
 
 
-def manage(url, *args, **extra):
+def manage(url, *args, static_root="", **extra):
     subprocess.run(  # noqa: S603
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=environment(url, **extra), check=True
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=environment(url, static_root, **extra),
+        check=True,
     )
 
 
-def measure(url, command, *args, **extra):
+def measure(url, command, *args, static_root="", **extra):
     result = subprocess.run(  # noqa: S603
         [PYTHON, "-m", "benchmarks.measure", command, *args],
         cwd=ROOT,
-        env=environment(url, **extra),
+        env=environment(url, static_root, **extra),
         check=True,
         capture_output=True,
         text=True,
@@ -170,10 +178,27 @@ def analyze(url):
         connection.execute("VACUUM ANALYZE")
 
 
-def free_port():
+def port_is_free(port):
+    """Nothing listens on `port`: connections of a previous run closing down do not count."""
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def ports(count, variable="BENCH_PORT", default=DEFAULT_PORT):
+    """`count` consecutive ports from `variable`, each checked free, or a clear exit."""
+    value = os.environ.get(variable, "") or str(default)
+    if not value.isdigit() or not 1024 <= int(value) <= 65535 - count:
+        sys.exit(f"{variable} must be a port number from 1024 to {65535 - count}, not {value!r}.")
+    chosen = [int(value) + n for n in range(count)]
+    for port in chosen:
+        if not port_is_free(port):
+            sys.exit(f"Port {port} on 127.0.0.1 is in use: set {variable} to a free port.")
+    return chosen
 
 
 class Redis:
@@ -182,8 +207,9 @@ class Redis:
     allkeys-lru, no persistence; on a free port, in a directory of its own.
     """
 
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port):
+        self.port = port
+        say(f"redis-server on 127.0.0.1:{port} (the cached server's page cache)")
         self.directory = tempfile.mkdtemp(prefix="observatory-benchmark-redis-")
         self.process = None
 
@@ -233,10 +259,14 @@ class Redis:
 class Server:
     """gunicorn serving the site on loopback, with DEBUG off and collected static files."""
 
-    def __init__(self, url, cache, redis_url=None):
-        self.port = free_port()
-        extra = {"REDIS_URL": redis_url} if redis_url else {}
-        env = environment(url, DJANGO_PUBLIC_CACHE="1" if cache else "0", **extra)
+    def __init__(
+        self, url, cache, static_root, port, workers=2, threads=1, log=None, redis_url=None, **extra
+    ):
+        self.port = port
+        if redis_url:
+            extra["REDIS_URL"] = redis_url
+        env = environment(url, static_root, DJANGO_PUBLIC_CACHE="1" if cache else "0", **extra)
+        say(f"gunicorn on 127.0.0.1:{port} ({'cached' if cache else 'uncached'})")
         self.process = subprocess.Popen(  # noqa: S603
             [
                 str(Path(PYTHON).with_name("gunicorn")),
@@ -244,12 +274,16 @@ class Server:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                "2",
+                str(workers),
+                "--threads",
+                str(threads),
                 "--log-level",
                 "warning",
             ],
             cwd=ROOT,
             env=env,
+            stdout=log,
+            stderr=log,
         )
 
     def url(self, path):
@@ -309,28 +343,34 @@ def wrk(address, duration, *, allow_errors=False, during=None):
     }
 
 
-def throughput(url, page_bytes, duration):
+def throughput(url, page_bytes, duration, static_root, server_ports):
     """Requests per second for the case page cached, uncached, and a static file of its size."""
     path = "/cases/benchmark-timeline-200-alerts/"
-    # The page itself, served by whitenoise from the same server (which finds it in
-    # STATIC_ROOT as it starts), with its gzip copy: both are sent compressed, as they would
+    uncached_port, cached_port, redis_port = server_ports
+    # The page itself, served by whitenoise from the same server (which finds it in the
+    # static root as it starts), with its gzip copy: both are sent compressed, as they would
     # be to a browser, so the two compare the same bytes.
-    with Server(url, cache=False) as server:
+    with Server(url, cache=False, static_root=static_root, port=uncached_port) as server:
         # A fixed http://127.0.0.1 address of the server this benchmark started.
         page = urllib.request.urlopen(server.url(path), timeout=60).read()  # noqa: S310 # nosec B310
     if len(page) != page_bytes:
         say(f"the case page is {len(page)} bytes (the latency run saw {page_bytes})")
-    (STATIC_ROOT / "benchmark").mkdir(exist_ok=True)
-    (STATIC_ROOT / "benchmark" / "case-page.html").write_bytes(page)
-    (STATIC_ROOT / "benchmark" / "case-page.html.gz").write_bytes(
+    (static_root / "benchmark").mkdir(exist_ok=True)
+    (static_root / "benchmark" / "case-page.html").write_bytes(page)
+    (static_root / "benchmark" / "case-page.html.gz").write_bytes(
         gzip.compress(page, compresslevel=6, mtime=0)
     )
     static_path = "/static/benchmark/case-page.html"
     results = {}
-    with Server(url, cache=False) as server:
+    with Server(url, cache=False, static_root=static_root, port=uncached_port) as server:
         results["static file"] = wrk(server.url(static_path), duration)
         results["uncached"] = wrk(server.url(path), duration)
-    with Redis() as redis, Server(url, cache=True, redis_url=redis.url) as server:
+    with (
+        Redis(redis_port) as redis,
+        Server(
+            url, cache=True, static_root=static_root, port=cached_port, redis_url=redis.url
+        ) as server,
+    ):
         results["cached"] = wrk(server.url(path), duration)
 
         def staff():
@@ -429,22 +469,33 @@ def main():
     output = Path(os.environ.get("BENCH_OUTPUT", ROOT / "benchmarks" / "results.md"))
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (Debian package wrk).")
+    server_ports = ports(3)
+    say(
+        f"ports: 127.0.0.1:{server_ports[0]} (uncached), 127.0.0.1:{server_ports[1]} (cached), "
+        f"127.0.0.1:{server_ports[2]} (its Redis)"
+    )
     small_url = with_database(url, f"{database_name(url)}_small")
+    with tempfile.TemporaryDirectory(prefix="observatory-bench-") as work:
+        say(f"temporary files in {work}")
+        run(url, small_url, cases, duration, output, Path(work) / "static", server_ports)
 
+
+def run(url, small_url, cases, duration, output, static_root, server_ports):
     generated_in = prepare(url, cases)
     prepare(small_url, SMALL_CASES)
-    shutil.rmtree(STATIC_ROOT, ignore_errors=True)
-    manage(url, "collectstatic", "--no-input", "-v0")
+    manage(url, "collectstatic", "--no-input", "-v0", static_root=static_root)
 
     say(f"query counts at {SMALL_CASES} cases")
-    small_counts = {row["name"]: row for row in measure(small_url, "counts")}
+    small_counts = {
+        row["name"]: row for row in measure(small_url, "counts", static_root=static_root)
+    }
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     say(f"latency at {cases} cases")
-    rows = measure(url, "latency")
+    rows = measure(url, "latency", static_root=static_root)
     state = measure(url, "status")
-    cached = measure(url, "cache-probe", DJANGO_PUBLIC_CACHE="1")["cached"]
+    cached = measure(url, "cache-probe", static_root=static_root, DJANGO_PUBLIC_CACHE="1")["cached"]
     say("throughput with gunicorn and wrk")
-    rates = throughput(url, rows[2]["bytes"], duration)
+    rates = throughput(url, rows[2]["bytes"], duration, static_root, server_ports)
 
     text = report(
         cases, state["alerts"], generated_in, rows, small_counts, cached, rates, duration, load

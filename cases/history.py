@@ -176,6 +176,7 @@ def preview(record, hidden=(), shown_parts=list):
             elif any(
                 getattr(old, f.attname) != getattr(part, f.attname)
                 for f in part_model._meta.concrete_fields
+                if f.name != "version"  # moves on every save, whatever changed
             ):
                 restored.append(_describe(old.instance))
     restored += [

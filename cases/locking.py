@@ -15,7 +15,8 @@ from django.db import models
 from django.forms.models import InlineForeignKeyField
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django_countries import countries
+from django_countries.fields import CountryField
 
 THEIRS, MINE = "theirs", "mine"
 # The names, with the form's prefix, of what the refusal page adds to the form.
@@ -111,10 +112,12 @@ def _display(field, value):
             str(found[pk]) if pk in found else _("(deleted #%(pk)s)") % {"pk": pk} for pk in ids
         ]
         return ", ".join(sorted(names))
+    if isinstance(field, CountryField):
+        codes = value.split(",") if field.multiple else [value]
+        return ", ".join(str(countries.name(code) or code) for code in codes)
     if field.choices:
-        labels = dict(field.flatchoices)
-        parts = value.split(",") if getattr(field, "multiple", False) else [value]
-        return ", ".join(str(labels.get(part, part)) for part in parts)
+        labels = dict(field.flatchoices or [])
+        return str(labels.get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)
@@ -140,8 +143,6 @@ class EditConflict:
     for the fields of the form (never others: a field hidden from this person is not shown).
     """
 
-    heading = gettext_lazy("Changed by someone else")
-
     def __init__(self, form, opened_version):
         instance = form.instance
         self.form = form
@@ -157,7 +158,6 @@ class EditConflict:
         opened = None
         if records is not None and opened_version is not None:
             opened = records.filter(version=opened_version).order_by("-history_date", "-pk").first()
-        self.known = opened is not None
         later = (
             records.filter(history_date__gt=opened.history_date) if opened is not None else records
         )

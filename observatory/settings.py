@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # OPTIONS (the allowed methods) and TRACE (refused) without a session, cache or view.
+    "observatory.http.HttpMethodsMiddleware",
     # Serves anonymous public pages from the cache before any session, user or locale work
     # (public/cache.py); keep it above the session middleware.
     "public.cache.PublicPageCacheMiddleware",
@@ -158,6 +160,28 @@ except ValueError as error:
         f"DATABASE_URL is not a database URL ({error}); "
         "use e.g. postgres://postgres@127.0.0.1:5432/observatory or sqlite:////path/to/db.sqlite3."
     )
+# PostgreSQL ends what would otherwise hang a worker until gunicorn kills it (a 500 after 30 s,
+# and the killed worker's locks kept until its statement ends): a wait for a lock after
+# DATABASE_LOCK_TIMEOUT_MS, any statement after DATABASE_STATEMENT_TIMEOUT_MS (below gunicorn's
+# 30 s), a transaction left idle after a minute, a connection attempt after
+# DATABASE_CONNECT_TIMEOUT seconds; and it checks every two seconds during a long statement
+# that the worker is still there. 0 turns a timeout off. The site answers a timeout with a page
+# that says to try again (ops/faults.py); `migrate` and `generate_data` lift the statement
+# timeout for themselves.
+DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 5000, minimum=0)
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 20000, minimum=0)
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": (
+            f"-c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}"
+            f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+            " -c idle_in_transaction_session_timeout=60000"
+            " -c client_connection_check_interval=2000"
+        ),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 for new and changed passwords; older hashes are still read, and upgraded on login.
@@ -271,15 +295,21 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The password step of the login is good for five minutes before the code must follow.
 TWO_FACTOR_LOGIN_TIMEOUT = 300
 
-# Lockout (django-axes) after 5 failed logins within 15 minutes, by account or by address:
-# either one locks. A lockout lifts 15 minutes after the last failure.
+# Lockout (django-axes), counted over 15 minutes, with a limit per kind (accounts/lockout.py):
+# 5 failed logins lock an account at one address, 20 lock an address for every account, and
+# 100 lock an account at every address but those it logged in from in the last 30 days. A
+# lockout lifts 15 minutes after the last failure.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 5
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+LOCKOUT_LIMITS = {"username+ip_address": 5, "ip_address": 20, "username": 100}
+LOCKOUT_KNOWN_ADDRESS_DAYS = 30
+# The limit axes compares with; accounts/lockout.py scales each kind's count to it.
+AXES_FAILURE_LIMIT = LOCKOUT_LIMITS["username+ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "two_factor/lockout.html"
 # Behind the reverse proxy, the client's address is the one the proxy added last to
@@ -330,8 +360,11 @@ PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 600, minimum=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_check_warnings_in_outages": {"()": "ops.log_filters.DatabaseFaultsOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    # An outage is logged once (ops/faults.py), not once per constraint a form checks.
+    "loggers": {"django.db.models": {"filters": ["no_check_warnings_in_outages"]}},
 }
 
 # The observatory running this instance.

@@ -3,15 +3,27 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from two_factor.urls import core as two_factor_core
 
+from accounts.views import LoginView
+from observatory.http import safe
 from public.sitemaps import sitemaps
 from public.views import robots_txt
+
+two_factor_pages = [
+    path("account/login/", LoginView.as_view(), name="login"),
+    *[page for page in two_factor_core if page.name != "login"],
+]
+
+# The database's faults are a 503 page with Retry-After, anything else Django's 500 (or 400).
+handler500 = "ops.faults.server_error"
+handler400 = "ops.faults.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Staff login with a one-time code, authenticator setup and recovery codes. Two-factor's
     # profile and "disable" pages are left out on purpose: no staff account may turn it off.
-    path("", include((two_factor_core, "two_factor"))),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # The login page is its own (accounts/views.py): a visit to it starts no session.
+    path("", include((two_factor_pages, "two_factor"))),
+    path("sitemap.xml", safe(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("public.urls")),
 ]

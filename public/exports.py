@@ -13,7 +13,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 from django_countries import countries
 
 from cases.models import (
@@ -25,6 +24,7 @@ from cases.models import (
     Source,
 )
 from cases.models.recommendations import latest_updates
+from observatory.http import safe
 
 from .filters import RecommendationFilter
 
@@ -194,7 +194,7 @@ def _lines(queryset, request):
             yield writer.writerow([as_text(cell) for cell in cells])
 
 
-@require_GET
+@safe
 def recommendation_export(request):
     """The tracker's recommendations, with the same filters, as a CSV download."""
     today = timezone.localdate()
@@ -212,9 +212,9 @@ def recommendation_export(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    response = StreamingHttpResponse(
-        _lines(filterset.qs, request), content_type="text/csv; charset=utf-8"
-    )
+    # HEAD gets the headers only: the whole tracker is not written to be thrown away.
+    rows = _lines(filterset.qs, request) if request.method == "GET" else []
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="recommendations-{today.isoformat()}.csv"'
     )

@@ -17,12 +17,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import (
-    require_GET,
-    require_http_methods,
-    require_POST,
-    require_safe,
-)
+from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from cases import files
@@ -42,6 +37,7 @@ from cases.models import (
     Source,
 )
 from cases.models.recommendations import overdue_condition
+from observatory.http import safe
 
 from . import letters
 from .filters import AppealFilter, CaseFilter, RecommendationFilter
@@ -122,6 +118,7 @@ def _filtered_page(request, filterset, per_page):
     }, status
 
 
+@safe
 def home(request):
     today = timezone.localdate()
     statuses = dict(
@@ -150,6 +147,7 @@ def home(request):
     )
 
 
+@safe
 def case_list(request):
     cases = Case.objects.published().prefetch_related(
         Prefetch(
@@ -165,6 +163,7 @@ def case_list(request):
     return render(request, "public/case_list.html", context, status=status)
 
 
+@safe
 def case_detail(request, slug):
     case = get_object_or_404(Case.objects.published(), slug=slug)
     defender_links = case.defender_links.select_related("defender")
@@ -237,6 +236,7 @@ def _number_sources(citations):
     return [(number, by_id[source_id]) for source_id, number in numbers.items()]
 
 
+@safe
 def appeal_list(request):
     appeals = Appeal.objects.published().select_related("issuer", "case")
     context, status = _filtered_page(
@@ -251,6 +251,7 @@ def _published_appeal(pk):
     )
 
 
+@safe
 def appeal_detail(request, pk):
     appeal = _published_appeal(pk)
     return render(request, "public/appeal_detail.html", appeal_page_context(appeal))
@@ -367,6 +368,7 @@ def appeal_report(request, pk):
     return response
 
 
+@safe
 def recommendation_list(request):
     today = timezone.localdate()
     published = Recommendation.objects.published()
@@ -445,6 +447,7 @@ def _tracker_summary(published, today):
     return sorted(rows.values(), key=lambda row: row["name"])
 
 
+@safe
 def defender_detail(request, slug):
     # A protected defender has no page of their own: the slug is typed by staff and may
     # carry the real name. Case pages show the public name only.
@@ -479,6 +482,7 @@ def cases_concerning(code):
     )
 
 
+@safe
 def country_list(request):
     published = Case.objects.published()
     concern = dict(published.order_by().values_list("state_of_concern").annotate(n=Count("pk")))
@@ -510,6 +514,7 @@ def country_list(request):
     )
 
 
+@safe
 def country_detail(request, code):
     code, name = country_or_404(code)
     cases = cases_concerning(code)
@@ -564,6 +569,7 @@ def _cited_source_rows():
     return alerts.order_by(), updates.order_by(), recommendations.order_by()
 
 
+@safe
 def source_list(request):
     alerts, updates, recommendations = _cited_source_rows()
     sources = (
@@ -591,13 +597,13 @@ def source_list(request):
     return render(request, "public/source_list.html", {"page": page, "page_notice": notice})
 
 
-@require_GET
+@safe
 def search(request):
     context, status = site_search.search_page(request.GET, public=True)
     return render(request, "public/search.html", context, status=status)
 
 
-@require_GET
+@safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -609,20 +615,21 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_safe
+@safe
 def source_file(request, pk):
     """The file of a public source whose file is public; anything else does not exist here."""
     source = get_object_or_404(Source.objects.with_public_file(), pk=pk)
     return files.file_response(source, public=True)
 
 
+@safe
 def page_detail(request, slug):
     """About, contact, privacy: the pages staff write and publish."""
     page = get_object_or_404(Page.objects.published(), slug=slug)
     return render(request, "public/page.html", {"page": page})
 
 
-@require_safe
+@safe
 def how_we_verify(request):
     return render(request, "public/how_we_verify.html")
 
@@ -632,7 +639,7 @@ def how_we_verify(request):
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
 
 
-@require_safe
+@safe
 def favicon(request):
     response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
     response["Cache-Control"] = "public, max-age=604800"

@@ -334,3 +334,74 @@ def test_a_reverted_part_moves_its_version_on(admin_client):
     revert_to(record, user=make_staff("publisher"))
     citation.refresh_from_db()
     assert citation.quoted_passage == "First." and citation.version == 3
+
+
+def test_the_history_of_a_part_does_not_list_its_version_as_a_change():
+    from cases.history import part_changes
+
+    alert = make_alert(make_case())
+    citation = make_citation(alert=alert, quoted_passage="First.")
+    citation.quoted_passage = "Second."
+    citation.save()
+    (latest, _created) = part_changes(alert)
+    assert [str(name) for name in latest.changed] == ["quoted passage"]
+
+
+def test_a_part_saved_again_unchanged_is_not_shown_as_restored_by_a_revert():
+    from cases.history import preview
+
+    alert = make_alert(make_case())
+    citation = make_citation(alert=alert, quoted_passage="Same.")
+    record = alert.history.latest()
+    alert.save()
+    citation.save()  # a new version, the same content
+    assert preview(record)["restored"] == []
+
+
+def test_links_and_lists_of_states_are_compared_and_shown_by_name(client, first, second):
+    violation = ViolationType.objects.create(name="Judicial harassment", slug="jh")
+    case, form, response = _two_edits(
+        client,
+        first,
+        second,
+        {"other_states": ["BE", "FR"], "violation_types": [str(violation.pk)]},
+        {"title": "My title"},
+    )
+    rows = {row.name: row for row in _conflicts(response)[0].rows}
+    assert set(rows) == {"other_states", "violation_types"}
+    assert rows["other_states"].theirs == "Belgium, France"
+    assert rows["violation_types"].theirs == "Judicial harassment"
+    assert rows["violation_types"].yours == "—"
+    assert {row.choice for row in rows.values()} == {"theirs"}
+    assert client.post(_url(case), _resubmit(response, form)).status_code == 302
+    case.refresh_from_db()
+    assert case.title == "My title"
+    assert [c.code for c in case.other_states] == ["BE", "FR"]
+    assert list(case.violation_types.all()) == [violation]
+
+
+def test_every_field_of_every_record_can_be_compared_and_shown(jardemalie):
+    """The refusal page must never fail: every kind of field, with real values, compares."""
+    from django.apps import apps
+    from django.core.management import call_command
+
+    from cases.locking import _UNKNOWN, _comparable, _display, _recorded, _stored
+
+    call_command("record_history_baseline", verbosity=0)
+    compared = 0
+    for model in apps.get_app_config("cases").get_models():
+        if not hasattr(model, "version") or not hasattr(model, "history"):
+            continue
+        obj = model.objects.first()
+        if obj is None:
+            continue
+        record = obj.history.first()
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            now = _stored(field, obj)
+            then = _recorded(field, record)
+            assert then is _UNKNOWN or then == now, (model.__name__, field.name)
+            assert isinstance(_display(field, now), str)
+            if not field.many_to_many:
+                assert _comparable(field, field.value_from_object(obj)) == now
+            compared += 1
+    assert compared > 100

@@ -14,7 +14,8 @@ PARTS = ("accounts", "cases", "ops", "public", "observatory")
 
 # What each part may import from the others (the domain's migrations may read the roles).
 ALLOWED = {
-    "cases": {"accounts.roles"},
+    # The workspace reads the roles, and turns the database's faults (ops/faults.py) into words.
+    "cases": {"accounts.roles", "ops.faults", "ops.timeouts"},
     # The reader's address, read as the login lockout reads it (behind the proxy or not).
     "public": {"cases", "accounts.security"},
     "ops": {"cases", "public.cache"},

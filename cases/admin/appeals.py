@@ -6,12 +6,14 @@ check who asks, call it and report the result.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from ops.faults import BUSY, classify
 
 from .. import history, integrity, reference_codes, services
 from ..locking import VersionedForm
@@ -247,12 +249,19 @@ class AppealAdmin(VersionedAdmin):
         except services.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)
             return HttpResponseRedirect(self._change_url(appeal))
-        except IntegrityError as error:
+        except (IntegrityError, OperationalError) as error:
             # The step's transaction was rolled back: nothing of it happened.
+            if isinstance(error, IntegrityError):
+                reason = integrity.describe(error)
+            elif classify(error) == BUSY:
+                reason = _(
+                    "someone else is changing this appeal, its chain or its case at this moment. "
+                    "Try again in a moment."
+                )
+            else:
+                raise  # the database is gone: a 503 page (ops/faults.py)
             self.message_user(
-                request,
-                _("Nothing was done: %(reason)s") % {"reason": integrity.describe(error)},
-                messages.ERROR,
+                request, _("Nothing was done: %(reason)s") % {"reason": reason}, messages.ERROR
             )
             return HttpResponseRedirect(self._change_url(appeal))
         self.message_user(request, done % {"appeal": result}, messages.SUCCESS)

@@ -2,15 +2,18 @@
 Saves the database refuses at the last moment come back to the form, in words.
 
 Forms check every rule they can, but some refusals only happen in the database: another
-person saved the same reference code or case number a moment before (a unique constraint).
-The admin's change view runs in one transaction, so such a save leaves nothing behind; without
-this, the staff member would get a 500 and lose what they typed. Instead the view runs again on
-the same input, with the database's reason as an error of the form, and nothing saved.
+person saved the same reference code or case number a moment before (a unique constraint), or
+held the same rows longer than the lock timeout (DATABASE_LOCK_TIMEOUT_MS). The admin's change
+view runs in one transaction, so such a save leaves nothing behind; without this, the staff
+member would get a 500 (or a 503) and lose what they typed. Instead the view runs again on the
+same input, without taking locks, with the reason as an error of the form, and nothing saved.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from django.utils.translation import gettext as _
+
+from ops.faults import BUSY, classify
 
 from .. import integrity
 
@@ -28,6 +31,10 @@ class RefusedSaveForm:
         if self.save_refusal:
             raise ValidationError(self.save_refusal, code="refused")
         return cleaned
+
+
+def busy_reason():
+    return _("someone else is saving this record, or a record it touches, at this moment.")
 
 
 def refusal_message(reason):
@@ -57,6 +64,10 @@ class RefusedSaveMixin:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (IntegrityError, DataError) as error:
             reason = integrity.describe(error)
+        except OperationalError as error:
+            if classify(error) != BUSY:
+                raise  # the database is gone: a 503 page (ops/faults.py)
+            reason = busy_reason()
         forget_queued_messages(request)
         setattr(request, REFUSAL, refusal_message(reason))
         return super().changeform_view(request, object_id, form_url, extra_context)

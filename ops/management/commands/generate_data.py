@@ -9,6 +9,7 @@ from ops.generator import (
     Generator,
     holds_generated_data,
 )
+from ops.timeouts import lift_statement_timeout
 from public.cache import invalidate_public_pages
 
 
@@ -40,6 +41,8 @@ class Command(BaseCommand):
                 f"--alerts-per-case must be between 1 and {MAX_ALERTS_PER_CASE}, "
                 f"not {alerts_per_case}."
             )
+        # Each chunk of 1,000 cases is one COPY per table, and the end refreshes every status.
+        lift_statement_timeout()
         if holds_generated_data():
             # Generated slugs and codes would collide with the first run's: start afresh instead.
             raise CommandError(

@@ -2,6 +2,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from simple_history.models import HistoricalChanges
 
+from ops.timeouts import lift_statement_timeout
+
 
 class Command(BaseCommand):
     help = (
@@ -11,6 +13,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        lift_statement_timeout()  # it reads every table whole
         total = 0
         for model in apps.get_app_config("cases").get_models():
             if issubclass(model, HistoricalChanges) or not hasattr(model, "history"):
