@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from cases import files
@@ -37,7 +36,7 @@ from cases.models import (
     Source,
 )
 from cases.models.recommendations import overdue_condition
-from observatory.http import safe
+from observatory.http import allow, safe
 
 from . import letters
 from .filters import AppealFilter, CaseFilter, RecommendationFilter
@@ -288,7 +287,7 @@ def appeal_page_context(appeal, *, preview=False):
 
 
 @csrf_exempt  # renders a letter from what the reader typed; stores and changes nothing
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow("GET", "HEAD", "POST")
 def appeal_letters(request, pk):
     """
     The model letter, one per addressee, one per printed page. A POST carries the letter the
@@ -332,7 +331,7 @@ def appeal_letters(request, pk):
 
 
 @csrf_exempt  # anonymous and stores nothing about the reader; cross-site posts are refused
-@require_POST
+@allow("POST")
 def appeal_report(request, pk):
     """A reader says they wrote: one more report, one more letter per addressee they ticked."""
     appeal = _published_appeal(pk)

@@ -309,7 +309,7 @@ def test_a_session_that_cannot_be_saved_during_an_outage_is_a_503_not_a_400(read
     assert "temporarily unavailable" in response.content.decode()
 
 
-def test_any_other_bad_request_is_still_a_400(reader, settings):
+def test_any_other_bad_request_is_still_a_400(reader, settings, db):
     settings.ROOT_URLCONF = "tests.urls_with_a_bug"
     response = reader.get("/bad-request/")
     assert response.status_code == 400

@@ -17,7 +17,7 @@ ALLOWED = {
     # The workspace reads the roles, and turns the database's faults (ops/faults.py) into words.
     "cases": {"accounts.roles", "ops.faults", "ops.timeouts"},
     # The reader's address, read as the login lockout reads it (behind the proxy or not).
-    "public": {"cases", "accounts.security"},
+    "public": {"cases", "accounts.security", "observatory.http"},
     "ops": {"cases", "public.cache"},
     "accounts": {"cases.admin.dashboard", "cases.admin.base", "cases.search"},
     "observatory": {"public", "accounts"},
