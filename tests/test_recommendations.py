@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
@@ -114,6 +114,9 @@ STEPS = st.lists(
 class TestStoredStatusFollowsTheUpdates(HypothesisTestCase):
     """Whatever is done to the updates, in any order: the stored status is the derived one."""
 
+    # A property of correctness, not of speed: no deadline (each save now also reads what the
+    # public can see, and a loaded machine takes longer than hypothesis's 200 ms default).
+    @settings(deadline=None)
     @given(steps=STEPS)
     def test_any_sequence_of_changes(self, steps):
         recommendation = make_recommendation(make_case())
