@@ -405,3 +405,23 @@ def test_every_field_of_every_record_can_be_compared_and_shown(jardemalie):
                 assert _comparable(field, field.value_from_object(obj)) == now
             compared += 1
     assert compared > 100
+
+
+def test_a_row_changed_meanwhile_is_not_deleted_unseen_from_an_older_page(client, first, second):
+    alert = make_alert(make_case())
+    citation = make_citation(alert=alert, quoted_passage="As printed.")
+    seconds_alert_form = _open(client, second, alert)
+    citation_form = _open(client, first, citation)
+    citation_form["quoted_passage"] = "As printed, corrected."
+    assert client.post(_url(citation), citation_form).status_code == 302
+
+    log_in(client, second)
+    seconds_alert_form["citations-0-DELETE"] = "on"
+    response = client.post(_url(alert), seconds_alert_form)
+    assert response.status_code == 200
+    assert "As printed, corrected." in response.content.decode()
+    assert alert.citations.filter(pk=citation.pk).exists()
+
+    # Seen, and deleted all the same.
+    assert client.post(_url(alert), _resubmit(response, seconds_alert_form)).status_code == 302
+    assert not alert.citations.filter(pk=citation.pk).exists()

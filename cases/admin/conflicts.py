@@ -4,6 +4,7 @@ inlines whose rows are versioned like the records they belong to.
 """
 
 from django.db import router, transaction
+from django.forms.models import BaseInlineFormSet
 
 from ..locking import VersionedForm
 from .saving import REFUSAL
@@ -22,6 +23,14 @@ class EditConflictMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
+class VersionedInlineFormSet(BaseInlineFormSet):
+    def _should_delete_form(self, form):
+        # Django ignores the errors of a row ticked for deletion. A row someone else changed
+        # since this page was opened is not deleted unseen: its refusal shows their change, and
+        # saving again from there deletes it.
+        return super()._should_delete_form(form) and getattr(form, "edit_conflict", None) is None
+
+
 class VersionedInline:
     """
     Mixed into an InlineModelAdmin whose model is versioned: each row's form carries the
@@ -31,6 +40,7 @@ class VersionedInline:
     """
 
     form = VersionedForm
+    formset = VersionedInlineFormSet
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
