@@ -297,14 +297,6 @@ def create_follow_up(appeal, user):
 # Publication cannot be scheduled: a record is public from the moment it is published.
 
 
-def _request_for(obj, what="record"):
-    from django.contrib.contenttypes.models import ContentType
-
-    return PublicationRequest.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, what=what
-    )
-
-
 @transaction.atomic
 def request_publication(obj, user, *, what="record", note=""):
     """Mark `obj` (or a source's file) ready for publication; asking again changes nothing."""
@@ -327,7 +319,7 @@ def publish_alert(alert, user):
     if alert.published_at is None:
         alert.published_at = timezone.now()
         _as(alert, user, _("Published")).save()
-    _request_for(alert).delete()
+    PublicationRequest.objects.of(alert).delete()
     return alert
 
 
@@ -349,7 +341,7 @@ def publish_source(source, user):
     if not source.is_public:
         source.is_public = True
         _as(source, user, _("Made public")).save()
-    _request_for(source).delete()
+    PublicationRequest.objects.of(source).delete()
     return source
 
 
@@ -375,7 +367,7 @@ def publish_source_file(source, user):
     if not source.file_is_public:
         source.file_is_public = True
         _as(source, user, _("File made public")).save()
-    _request_for(source, "file").delete()
+    PublicationRequest.objects.of(source, "file").delete()
     return source
 
 
@@ -458,7 +450,7 @@ def publish_case(case, user):
     if case.published_at is None:
         case.published_at = timezone.now()
         _as(case, user, _("Published")).save()
-    _request_for(case).delete()
+    PublicationRequest.objects.of(case).delete()
     return case
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -64,9 +63,7 @@ class Step:
 
 
 def _requested(obj, what="record"):
-    return PublicationRequest.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, what=what
-    ).exists()
+    return PublicationRequest.objects.of(obj, what).exists()
 
 
 def _request_step(what, label, applies):

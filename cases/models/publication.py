@@ -7,6 +7,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class PublicationRequestQuerySet(models.QuerySet):
+    def of(self, obj, what="record"):
+        """The request to publish `obj` (or a source's file, `what="file"`), if there is one."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, what=what
+        )
+
+
 class PublicationRequest(models.Model):
     """
     "Ready for publication": a case, an alert, a source or a source's file that its author may
@@ -32,6 +40,8 @@ class PublicationRequest(models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+
+    objects = PublicationRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["requested_at", "id"]
