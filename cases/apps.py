@@ -11,7 +11,8 @@ class CasesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save, pre_save
 
-        from .models.cases import Alert, alert_sort_date
+        from .models.appeals import Appeal
+        from .models.cases import Alert, Case, alert_sort_date, public_change_moved
         from .models.recommendations import Recommendation, RecommendationUpdate, status_changed
 
         # A recommendation keeps the status of its latest update, whatever wrote either: a form,
@@ -19,6 +20,15 @@ class CasesConfig(AppConfig):
         for sender in (Recommendation, RecommendationUpdate):
             post_save.connect(status_changed, sender=sender, dispatch_uid=f"rec-status-{sender}")
         post_delete.connect(status_changed, sender=RecommendationUpdate, dispatch_uid="rec-status")
+
+        # A case keeps when the public last saw it change, whatever wrote the case, its alerts
+        # or its appeals. One rule: refresh_last_public_change().
+        for sender in (Case, Alert, Appeal):
+            post_save.connect(public_change_moved, sender=sender, dispatch_uid=f"moved-{sender}")
+        for sender in (Alert, Appeal):
+            post_delete.connect(
+                public_change_moved, sender=sender, dispatch_uid=f"moved-delete-{sender}"
+            )
 
         # An alert sorts where its partial date falls in the story, however it was written.
         pre_save.connect(alert_sort_date, sender=Alert, dispatch_uid="alert-sort-date")

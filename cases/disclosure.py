@@ -120,6 +120,8 @@ DECLARATION = {
         "closed_on": PUBLIC,
         "closing_reason": PUBLIC,
         "published_at": PUBLICATION,
+        # Derived from the publication of the case, its alerts and appeals; shown as "updated".
+        "last_public_change": PUBLIC,
         "lead_officer": INTERNAL,
         "risk_level": CONFIDENTIAL,
         "internal_notes": CONFIDENTIAL,

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
 from django.urls import include, path
 from two_factor.urls import core as two_factor_core
 
@@ -23,7 +23,19 @@ urlpatterns = [
     # profile and "disable" pages are left out on purpose: no staff account may turn it off.
     # The login page is its own (accounts/views.py): a visit to it starts no session.
     path("", include((two_factor_pages, "two_factor"))),
-    path("sitemap.xml", safe(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    # An index of sections, each in pages of at most 10,000 addresses (public/sitemaps.py).
+    path(
+        "sitemap.xml",
+        safe(index),
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        safe(sitemap),
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("public.urls")),
 ]

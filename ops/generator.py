@@ -1135,7 +1135,11 @@ class Generator:
 
     def _write_chunk(self):
         recommendations = [row["id"] for row in self.writer.rows[Recommendation]]
+        cases = [row["id"] for row in self.writer.rows[Case]]
         self.writer.flush(WRITE_ORDER)
+        # And each case's last public change, by the rule of every other write.
+        for start in range(0, len(cases), 5000):
+            Case.objects.filter(pk__in=cases[start : start + 5000]).refresh_last_public_change()
         # The stored status, by the rule the signals apply to every other write: one UPDATE.
         for start in range(0, len(recommendations), 5000):
             ids = recommendations[start : start + 5000]

@@ -275,7 +275,7 @@ def _parameters():
         "cases:recommendation_export": {*RecommendationFilter.base_filters},
         "cases:source_list": {"page"},
         "cases:search": {"q", "type"},
-        "sitemap": {"p"},
+        "sitemap_section": {"p"},
     }
 
 

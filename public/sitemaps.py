@@ -1,15 +1,34 @@
-"""sitemap.xml: what search engines may index, built like the pages from `published()`."""
+"""
+sitemap.xml: what search engines may index, built like the pages from `published()`.
+
+`/sitemap.xml` is an index of sections (`/sitemap-cases.xml`, ...), each cut into pages of at
+most URLS_PER_PAGE addresses (`?p=2`, ...): the protocol allows 50,000 per file, and a smaller
+page keeps every file's time and memory the same at any number of cases. The index names each
+section's latest change from one aggregate, never by reading every record.
+"""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Count
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from cases.models import Appeal, Case, Defender, Recommendation
 
-from .views import with_last_public_change
+URLS_PER_PAGE = 10_000
 
 
-class PageSitemap(Sitemap):
+class BoundedSitemap(Sitemap):
+    limit = URLS_PER_PAGE
+    # The index reads it from an aggregate (get_latest_lastmod), not from every item.
+    latest = None
+
+    def get_latest_lastmod(self):
+        if self.latest is None:
+            return None
+        return self.items().order_by().aggregate(latest=Max(self.latest))["latest"]
+
+
+class PageSitemap(BoundedSitemap):
     changefreq = "daily"
 
     def items(self):
@@ -26,40 +45,49 @@ class PageSitemap(Sitemap):
         return reverse(name)
 
 
-class CaseSitemap(Sitemap):
+class CaseSitemap(BoundedSitemap):
+    latest = "last_public_change"
+
     def items(self):
-        return with_last_public_change(Case.objects.published()).order_by("pk")
+        return Case.objects.published().only("slug", "last_public_change").order_by("pk")
 
     def lastmod(self, case):
         return case.last_public_change
 
 
-class AppealSitemap(Sitemap):
+class AppealSitemap(BoundedSitemap):
+    latest = Coalesce("corrected_at", "published_at")
+
     def items(self):
-        return Appeal.objects.published().order_by("pk")
+        return Appeal.objects.published().only("pk", "corrected_at", "published_at").order_by("pk")
 
     def lastmod(self, appeal):
         return appeal.corrected_at or appeal.published_at
 
 
-class DefenderSitemap(Sitemap):
+class DefenderSitemap(BoundedSitemap):
     def items(self):
         # Protected defenders have no page (their slug may carry the real name).
-        return Defender.objects.published().filter(identity_protected=False).order_by("pk")
+        return (
+            Defender.objects.published()
+            .filter(identity_protected=False)
+            .only("slug", "identity_protected")
+            .order_by("pk")
+        )
 
 
-class CountrySitemap(Sitemap):
+class CountrySitemap(BoundedSitemap):
     def items(self):
-        published = Case.objects.published()
-        codes = set(published.values_list("state_of_concern", flat=True))
-        for states in published.values_list("other_states", flat=True):
+        # Distinct values only: a few hundred rows whatever the number of cases.
+        published = Case.objects.published().order_by()
+        codes = set(published.values_list("state_of_concern", flat=True).distinct())
+        for states in published.values_list("other_states", flat=True).distinct():
             codes.update(states.split(",") if isinstance(states, str) else map(str, states))
         codes.update(
             Recommendation.objects.published()
             .order_by()
-            .values_list("target_state")
-            .annotate(n=Count("pk"))
             .values_list("target_state", flat=True)
+            .distinct()
         )
         return sorted(code for code in codes if code)
 

@@ -218,3 +218,28 @@ def publish(appeal, user, **kwargs):
 
     version = Appeal.objects.values_list("version", flat=True).get(pk=appeal.pk)
     return services.publish_appeal(appeal, user, version=version, **kwargs)
+
+
+def sitemap_urls():
+    """The sitemap index and the first page of each of its sections."""
+    from django.urls import reverse
+
+    from public.sitemaps import sitemaps
+
+    return [reverse("sitemap")] + [reverse("sitemap_section", args=[s]) for s in sitemaps]
+
+
+def sitemap_text(client):
+    """Every file of the sitemap, as one text: the index and each page of each section."""
+    import re
+    from urllib.parse import urlsplit
+
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    texts = [index.content.decode()]
+    for location in re.findall(r"<loc>([^<]+)</loc>", texts[0]):
+        parts = urlsplit(location)
+        section = client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
+        assert section.status_code == 200, location
+        texts.append(section.content.decode())
+    return "\n".join(texts)

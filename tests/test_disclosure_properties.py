@@ -27,6 +27,7 @@ from tests.factories import (
     make_defender,
     make_source,
     make_staff,
+    sitemap_urls,
 )
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def _public_pages(world):
         reverse("cases:search") + f"?q={PRIVATE_TITLE}",
         reverse("cases:source_list"),
         reverse("cases:recommendation_export"),
-        "/sitemap.xml",
+        *sitemap_urls(),
         *(f"/defenders/{slug}/" for slug in slugs),
     ]
     for url in urls:

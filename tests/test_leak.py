@@ -45,6 +45,7 @@ from cases.models import (
     Source,
     ViolationType,
 )
+from public.sitemaps import sitemaps
 
 pytestmark = pytest.mark.django_db
 
@@ -395,6 +396,12 @@ def _urls_for(name, observatory):
         for marker in _planted:
             urls[f"{url}?q={marker}"] = False
         return urls
+    if name == "sitemap_section":
+        return {
+            **{reverse(name, args=[section]): False for section in sitemaps},
+            reverse(name, args=["cases"]) + "?p=2": True,  # one page holds them all
+            reverse(name, args=["no-such-section"]): True,
+        }
     if name in {
         "cases:home",
         "cases:appeal_feed",

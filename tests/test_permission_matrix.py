@@ -42,6 +42,7 @@ PUBLIC = {
     "cases:page",
     "cases:favicon",
     "sitemap",
+    "sitemap_section",
     "robots_txt",
 }
 # Public, but POST only: a GET is refused alike for everyone.
@@ -91,6 +92,7 @@ def urls_to_request():
         "slug": case.slug,
         "pk": Appeal.objects.published().filter(case=case).first().pk,
         "code": "be",
+        "section": "cases",
     }
     # The demo's appeals name no addressee: the letters are those of the one the fixture below
     # publishes with addressees. The site's pages: the published "about".

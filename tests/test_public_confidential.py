@@ -23,6 +23,7 @@ from .factories import (
     make_source,
     make_update,
     published_appeal_fields,
+    sitemap_urls,
 )
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def _public_urls(case, appeal):
         reverse("cases:country_detail", args=["be"]),
         reverse("cases:country_appeal_feed", args=["kz"]),
         reverse("cases:source_list"),
-        "/sitemap.xml",
+        *sitemap_urls(),
         "/robots.txt",
         "/cases/draft-case/",
         "/no-such-page/",

@@ -1,10 +1,12 @@
 """Atom feeds, sitemap.xml and robots.txt."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Appeal
 
@@ -14,6 +16,7 @@ from .factories import (
     make_case,
     make_defender,
     published_appeal_fields,
+    sitemap_text,
 )
 
 pytestmark = pytest.mark.django_db
@@ -91,9 +94,7 @@ def test_the_sitemap_lists_published_pages_only(client, jardemalie):
     draft = make_case(published=False, slug="draft-case")
     make_appeal(draft, **published_appeal_fields())
     make_defender(make_case(), slug="secret-real-name", public_name="P", identity_protected=True)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    body = response.content.decode()
+    body = sitemap_text(client)
     assert jardemalie.get_absolute_url() in body
     for appeal in Appeal.objects.published():
         assert f"{appeal.get_absolute_url()}</loc>" in body
@@ -110,3 +111,25 @@ def test_robots_txt_points_at_the_sitemap(client):
     body = response.content.decode()
     assert "Disallow: /admin/" in body
     assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_the_sitemap_is_an_index_of_pages_of_bounded_size(client, monkeypatch):
+    from public import sitemaps
+
+    assert sitemaps.URLS_PER_PAGE == 10_000  # the protocol allows 50,000 per file
+    monkeypatch.setattr(sitemaps.CaseSitemap, "limit", 2)
+    cases = [make_case() for _ in range(5)]
+    index = client.get("/sitemap.xml").content.decode()
+    pages = re.findall(r"<loc>http://testserver(/sitemap-cases\.xml[^<]*)</loc>", index)
+    assert pages == ["/sitemap-cases.xml", "/sitemap-cases.xml?p=2", "/sitemap-cases.xml?p=3"]
+    found = []
+    for page in pages:
+        body = client.get(page).content.decode()
+        urls = re.findall(r"<loc>http://testserver(/cases/[^<]+)</loc>", body)
+        assert len(urls) <= 2
+        found += urls
+    assert sorted(found) == sorted(case.get_absolute_url() for case in cases)
+    # The index names the latest change of the cases, from one aggregate.
+    latest = max(case.last_public_change for case in cases)
+    assert f"<lastmod>{timezone.localtime(latest).date().isoformat()}" in index
+    assert client.get("/sitemap-cases.xml?p=4").status_code == 404

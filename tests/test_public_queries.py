@@ -152,8 +152,13 @@ PAGES = [
     ("case appeal feed", lambda c, a: reverse("cases:case_appeal_feed", args=[c.slug]), 2),
     ("country appeal feed", lambda c, a: reverse("cases:country_appeal_feed", args=["kz"]), 1),
     ("timeline feed", lambda c, a: reverse("cases:case_timeline_feed", args=[c.slug]), 2),
-    # a count and the items for cases, appeals and defenders; three for the countries
-    ("sitemap", lambda c, a: "/sitemap.xml", 9),
+    # the index: the number of pages of cases, appeals and defenders, the latest change of
+    # cases and appeals (one aggregate each), three for the countries
+    ("sitemap index", lambda c, a: "/sitemap.xml", 8),
+    # a count and the page's items
+    ("sitemap of cases", lambda c, a: reverse("sitemap_section", args=["cases"]), 2),
+    ("sitemap of appeals", lambda c, a: reverse("sitemap_section", args=["appeals"]), 2),
+    ("sitemap of defenders", lambda c, a: reverse("sitemap_section", args=["defenders"]), 2),
 ]
 
 

@@ -1,8 +1,10 @@
 """Cases and the alerts that make up their timelines."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -23,6 +25,39 @@ from .vocabularies import Authority, ViolationType
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
+
+    def refresh_last_public_change(self):
+        """
+        Store each case's `last_public_change`: the latest of its own publication and the
+        publication (or correction) of its published alerts and appeals; none while the case
+        is not published. One UPDATE, whatever the number of cases. Staff edits to internal
+        fields never move it, so they never move a case up the home page.
+        """
+        Appeal = apps.get_model("cases", "Appeal")
+        latest_alert = (
+            Alert.objects.filter(case=models.OuterRef("pk"), published_at__isnull=False)
+            .order_by("-published_at")
+            .values("published_at")[:1]
+        )
+        latest_appeal = (
+            Appeal.objects.filter(case=models.OuterRef("pk"), state=Appeal.State.PUBLISHED)
+            .annotate(moment=Coalesce("corrected_at", "published_at"))
+            .order_by(models.F("moment").desc(nulls_last=True))
+            .values("moment")[:1]
+        )
+        published = models.F("published_at")
+        # Coalesce each part: GREATEST() with a NULL is NULL on SQLite but not on PostgreSQL.
+        return self.update(
+            last_public_change=models.Case(
+                models.When(published_at__isnull=True, then=models.Value(None)),
+                default=Greatest(
+                    Coalesce(models.Subquery(latest_alert), published),
+                    Coalesce(models.Subquery(latest_appeal), published),
+                    published,
+                ),
+                output_field=models.DateTimeField(),
+            )
+        )
 
     def involving_state(self, code):
         """Cases whose other states involved include `code` (stored as "BE,FR")."""
@@ -127,10 +162,17 @@ class Case(Versioned, TimeStamped):
     internal_notes = models.TextField(
         _("internal notes"), blank=True, help_text=_("Internal: never shown publicly.")
     )
+    # Kept here so that the home page and the sitemap read it from an index, whatever the
+    # number of cases and alerts. Only refresh_last_public_change() writes it: after any save
+    # of the case, of one of its alerts or appeals, or the deletion of one (CasesConfig).
+    last_public_change = models.DateTimeField(_("last public change"), null=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
-    history = HistoricalRecords(m2m_fields=["violation_types", "related_cases"])
+    # The history is of what staff wrote: the last public change follows from it.
+    history = HistoricalRecords(
+        m2m_fields=["violation_types", "related_cases"], excluded_fields=["last_public_change"]
+    )
 
     class Meta:
         ordering = ["-opened_on", "title"]
@@ -150,6 +192,13 @@ class Case(Versioned, TimeStamped):
                 fields=["status", "state_of_concern", "id"],
                 condition=models.Q(published_at__isnull=False),
                 name="case_published_status_idx",
+            ),
+            # The home page: the cases the public last saw change.
+            models.Index(
+                models.F("last_public_change").desc(),
+                "title",
+                condition=models.Q(published_at__isnull=False),
+                name="case_last_public_change_idx",
             ),
             # The admin's "other state involved" filter lists the states that occur.
             models.Index(
@@ -410,3 +459,18 @@ def alert_sort_date(sender, instance, raw=False, **kwargs):
     the timeline sorts it on follows its date and `sorts_on`. Connected in CasesConfig.ready.
     """
     instance.sort_date = instance.natural_sort_date()
+
+
+def public_change_moved(sender, instance, raw=False, **kwargs):
+    """
+    A case, one of its alerts or one of its appeals was saved (by a form, a revert, a fixture
+    loaded raw in any order, a service) or an alert or appeal deleted: the case's stored
+    `last_public_change` becomes what its records say, and so does the instance in hand.
+    Connected in CasesConfig.ready; bulk writers (the data generator) call
+    refresh_last_public_change() themselves.
+    """
+    case_id = instance.pk if sender is Case else instance.case_id
+    cases = Case.objects.using(kwargs.get("using") or "default").filter(pk=case_id)
+    cases.refresh_last_public_change()
+    if sender is Case:
+        instance.last_public_change = cases.values_list("last_public_change", flat=True).first()
