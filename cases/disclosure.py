@@ -345,7 +345,12 @@ DECLARATION = {
         "requested_at": INTERNAL,
     },
     # The page cache's bookkeeping (public/cache.py): when the public last saw a change.
-    PageGeneration: {"id": INTERNAL, "generation": INTERNAL, "changed_at": INTERNAL},
+    PageGeneration: {
+        "id": INTERNAL,
+        "generation": INTERNAL,
+        "changed_at": INTERNAL,
+        "scope": INTERNAL,
+    },
 }
 
 # Who may write a publication field (through its service, or in a form that calls it).

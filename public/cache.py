@@ -5,10 +5,10 @@ The rules (DESIGN.md §6): the cache is an optimisation, never a dependency; no 
 than the last public change is ever served; a change that touches nothing public invalidates
 nothing.
 
-**Never stale, whatever the cache does.** The generation of the public pages lives in the
-database (`PageGeneration`, one row), not in the cache. A write that changes what the public
-sees bumps it in its own transaction, so the bump commits or rolls back with the change. A
-request reads the generation first (one primary-key read), then the page; a page is stored
+**Never stale, whatever the cache does.** The generations of the public pages live in the
+database (`PageGeneration`), not in the cache. A write that changes what the public
+sees bumps them in its own transaction, so the bump commits or rolls back with the change. A
+request reads its page's generations first (one indexed query), then the page; a page is stored
 with the generation read *before* it was rendered and served only while that is still the
 one in the database. A cache restarted from an old snapshot, or one that evicted anything,
 can bring back only pages of older generations, which are never served. Reading the
@@ -22,9 +22,13 @@ random generation (a restored database may hold a generation pages were stored u
 publication field (`public_fields`) of a record that is public, was public, or (for parts of
 a record: citations, requested actions...) belongs to one that is. A draft, an internal note
 or a confidential field changes nothing a public page shows, and leaves every page cached.
-One public change still makes every page stale: a page shows data from many tables and many
-records (related cases, shared defenders and sources, every list), and working out which pages
-one change touches is where stale and leaked pages come from.
+A public change to a case's parts (its alerts, appeals, recommendations, their citations,
+requested actions, addressees, updates, its defender links) makes stale the pages of that
+case and the pages every change touches (lists, feeds, search, home...), never the other
+cases' pages, which do not show them. Any other public change (a case itself, which other
+cases' pages name; a defender, a source, a term, a site page) makes every page stale: there,
+working out which pages one change touches is where stale and leaked pages would come from.
+The three kinds of generation are rows of `PageGeneration` (see `page_generation`).
 
 **Never a dependency.** Every cache call goes through a backend that answers a fault as a miss
 (public/cache_backend.py: short timeouts, a circuit breaker, one log line per outage); the
@@ -59,7 +63,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import F
+from django.db.models import F, Q, Subquery
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
@@ -78,7 +82,25 @@ RENDER_WAIT_SECONDS = 3.0
 _POLL_SECONDS = 0.02
 
 
-# --- The generation, in the database -------------------------------------------------------
+# --- The generations, in the database ------------------------------------------------------
+
+# PageGeneration.scope of the row bumped by every public change: it makes stale the lists,
+# feeds, search, the home page, every page that is not one case's.
+_EVERY_CHANGE = 0
+# The row bumped by a public change that is not to one case's parts (a case itself, a
+# defender, a source, a vocabulary term, a site page...): it can touch any page.
+_SITE = -1
+# The pages of one case (its page, its feeds, its appeals' pages and letters) are served while
+# the _SITE row and their case's own row (scope: the case's primary key) are what they were
+# rendered under. A case's row is bumped by changes to its alerts, appeals, recommendations
+# and their parts, which no other case's page shows.
+_CASE_PAGES = {
+    "cases:case_detail": "slug",
+    "cases:case_timeline_feed": "slug",
+    "cases:case_appeal_feed": "slug",
+    "cases:appeal_detail": "pk",
+    "cases:appeal_letters": "pk",
+}
 
 
 def _new_generation():
@@ -87,47 +109,92 @@ def _new_generation():
     return secrets.randbelow(2**62)
 
 
-def _reset_generation(using):
-    value, now = _new_generation(), timezone.now()
-    rows = PageGeneration.objects.using(using).filter(pk=_ROW)
-    if not rows.update(generation=value, changed_at=now):
-        PageGeneration.objects.using(using).bulk_create(
-            [PageGeneration(pk=_ROW, generation=value, changed_at=now)], ignore_conflicts=True
+def _rows(using):
+    return PageGeneration.objects.using(using)
+
+
+def _bump(scope, using):
+    """
+    Increment the row of `scope`, creating it (at a random generation) if missing. The row
+    stays locked until the caller's transaction ends, which orders the public changes: a
+    request sees the new generation exactly when it can see the change. Created or not, the
+    row is incremented under that lock, so two transactions creating it at once still end on
+    two different generations.
+    """
+    now = timezone.now()
+    rows = _rows(using).filter(scope=scope)
+    if not rows.update(generation=F("generation") + 1, changed_at=now):
+        _rows(using).bulk_create(
+            [PageGeneration(scope=scope, generation=_new_generation(), changed_at=now)],
+            ignore_conflicts=True,
         )
-    return rows.values_list("generation", flat=True).get()
+        rows.update(generation=F("generation") + 1, changed_at=now)
+
+
+def _reset(scope, using):
+    value, now = _new_generation(), timezone.now()
+    if not _rows(using).filter(scope=scope).update(generation=value, changed_at=now):
+        _rows(using).bulk_create(
+            [PageGeneration(scope=scope, generation=value, changed_at=now)],
+            ignore_conflicts=True,
+        )
 
 
 def current_generation(using=DEFAULT_DB_ALIAS):
-    found = PageGeneration.objects.using(using).filter(pk=_ROW).values_list("generation", flat=True)
+    """The generation every public change bumps."""
+    found = _rows(using).filter(scope=_EVERY_CHANGE).values_list("generation", flat=True)
     for generation in found:
         return generation
-    return _reset_generation(using)
+    invalidate_public_pages(using)
+    return found.get()
 
 
 def last_public_change(using=DEFAULT_DB_ALIAS):
     """When the public last saw a change (None before the first one)."""
-    return (
-        PageGeneration.objects.using(using)
-        .filter(pk=_ROW)
-        .values_list("changed_at", flat=True)
-        .first()
+    return _rows(using).filter(scope=_EVERY_CHANGE).values_list("changed_at", flat=True).first()
+
+
+def page_generation(match, using=DEFAULT_DB_ALIAS):
+    """
+    What a page is valid under, read with one query before it is rendered: for the pages of
+    one case, the site's generation and that case's; for any other page, the generation every
+    public change bumps.
+    """
+    from cases.models import Appeal, Case
+
+    argument = _CASE_PAGES.get(match.view_name) if match is not None else None
+    if argument is None:
+        return ("every", current_generation(using))
+    if argument == "slug":
+        case = Case.objects.using(using).filter(slug=match.kwargs["slug"]).values("pk")
+    else:
+        case = Appeal.objects.using(using).filter(pk=match.kwargs["pk"]).values("case_id")
+    rows = dict(
+        _rows(using)
+        .filter(Q(scope=_SITE) | Q(scope=Subquery(case[:1])))
+        .values_list("scope", "generation")
     )
+    if _SITE not in rows:
+        invalidate_public_pages(using)
+        return page_generation(match, using)
+    site = rows.pop(_SITE)
+    return ("case", site, *rows.values())
 
 
-def public_change(using=DEFAULT_DB_ALIAS):
+def public_change(using=DEFAULT_DB_ALIAS, case_pk=None):
     """
-    What the public sees has changed: bump the generation, in the caller's transaction. The
-    row stays locked until that transaction ends, which orders the public changes: a request
-    sees the new generation exactly when it can see the change.
+    What the public sees has changed, in the caller's transaction: the pages of the case
+    `case_pk`, or any page when `case_pk` is None. The row of every change is always the
+    first one locked, so two transactions never wait on each other's rows in a cycle.
     """
-    rows = PageGeneration.objects.using(using).filter(pk=_ROW)
-    if not rows.update(generation=F("generation") + 1, changed_at=timezone.now()):
-        _reset_generation(using)
+    _bump(_EVERY_CHANGE, using)
+    _bump(_SITE if case_pk is None else case_pk, using)
 
 
 def invalidate_public_pages(using=DEFAULT_DB_ALIAS):
     """Make every cached public page stale: after writes no signal sees."""
-    _reset_generation(using)
+    _reset(_EVERY_CHANGE, using)
+    _reset(_SITE, using)
 
 
 # --- Which writes change what the public sees (from cases/disclosure.py) -------------------
@@ -178,6 +245,38 @@ def may_be_public(obj):
         if related is not None:
             return may_be_public(related)
     return True
+
+
+def case_of(obj):
+    """
+    The primary key of the case whose pages alone show `obj` (an alert, an appeal, a
+    recommendation, a case's defender link, or a part of one of them), None for a record any
+    page may show (a case itself: other cases' pages name it; a defender, a source, a term).
+    """
+    name = type(obj).__name__
+    try:
+        if name in ("Alert", "Appeal", "Recommendation", "CaseDefender"):
+            return obj.case_id
+        if name in ("RequestedAction", "Addressee"):
+            return obj.appeal.case_id
+        if name == "RecommendationUpdate":
+            return obj.recommendation.case_id
+        if name == "Citation":
+            if obj.alert_id is not None:
+                return obj.alert.case_id
+            if obj.recommendation_update_id is not None:
+                return obj.recommendation_update.recommendation.case_id
+    except ObjectDoesNotExist:
+        return None  # being deleted with what it belongs to
+    return None
+
+
+def _scope(instance, before=None):
+    """The case whose pages a change to `instance` can touch; None for any page."""
+    case = case_of(instance)
+    if case is not None and before is not None and case_of(before) != case:
+        return None  # moved from one case to another
+    return case
 
 
 _tracked = {}
@@ -238,12 +337,14 @@ def after_save(sender, instance, created=False, raw=False, using=None, **kwargs)
         if all(_value(f, before) == _value(f, instance) for f in fields):
             return
     if may_be_public(instance) or (before is not None and may_be_public(before)):
-        public_change(using)
+        public_change(using, _scope(instance, before))
 
 
 def after_delete(sender, instance, using=None, **kwargs):
     if tracked_fields(sender) and may_be_public(instance):
-        public_change(using)
+        public_change(using, _scope(instance))
+    if sender._meta.label == "cases.Case":
+        _rows(using).filter(scope=instance.pk).delete()  # its pages are gone with it
 
 
 def after_m2m_change(sender, instance, action, reverse, using=None, **kwargs):
@@ -259,6 +360,8 @@ def after_m2m_change(sender, instance, action, reverse, using=None, **kwargs):
             return
         if not may_be_public(instance):
             return
+        public_change(using, _scope(instance))
+        return
     public_change(using)
 
 
@@ -282,25 +385,31 @@ def _parameters():
 _parameters_of = {}
 
 
-def parameters(request):
-    """The query parameters the page at `request.path_info` reads (none for most pages)."""
+def page_match(request):
+    """The URL pattern `request` matches, or None."""
+    try:
+        return resolve(request.path_info)
+    except Resolver404:
+        return None
+
+
+def parameters(match):
+    """The query parameters the page of `match` reads (none for most pages)."""
     if not _parameters_of:
         _parameters_of.update(_parameters())
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return set()
-    return _parameters_of.get(match.view_name, set())
+    return _parameters_of.get(match.view_name, set()) if match is not None else set()
 
 
-def page_key(request):
+def page_key(request, match=None):
     """
     One entry per absolute URL (scheme, host, path and query: feeds and the sitemap print
     absolute links; pages print their canonical URL), language and day (the tracker counts
     what is overdue *today*). None when the query has a parameter the page does not read:
     such a URL is rendered but not stored, so random query strings cannot fill the cache.
     """
-    if request.GET and not set(request.GET) <= parameters(request):
+    if match is None:
+        match = page_match(request)
+    if request.GET and not set(request.GET) <= parameters(match):
         return None
     language = translation.get_language_from_request(request)
     url = request.build_absolute_uri()
@@ -339,10 +448,11 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self.is_cacheable_request(request):
             return self.get_response(request)
-        key = page_key(request)
+        match = page_match(request)
+        key = page_key(request, match)
         if key is None:
             return self.get_response(request)
-        generation = current_generation()
+        generation = page_generation(match)
         entry = _valid(cache.get(key), generation) if _cache_available() else None
         if entry is None:
             entry, response = self.render_once(request, key, generation)
@@ -355,7 +465,7 @@ class PublicPageCacheMiddleware:
         (entry, None) for a page stored by this or another request, (None, response) for one
         that is not stored. One request renders; the others wait for its page.
         """
-        lock = f"{key}:rendering:{generation}"
+        lock = f"{key}:rendering:{'-'.join(map(str, generation))}"
         locked = False
         if _cache_available():
             locked = cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS)

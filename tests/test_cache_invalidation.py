@@ -130,7 +130,7 @@ def test_a_public_field_of_a_published_record_invalidates(case):
     assert "A new public summary." in anonymous().get(case.get_absolute_url()).content.decode()
 
 
-def test_a_save_bumps_the_generation_once(case):
+def test_a_save_bumps_each_generation_once(case):
     before = generation()
     case.title = "Renamed once"
     case.save()
@@ -166,6 +166,159 @@ def test_a_vocabulary_term_invalidates_because_pages_show_it(case):
     assert bumps.changed
 
 
+# --- A change to one case's parts leaves the other cases' pages cached --------------------
+
+
+@pytest.fixture
+def two_cases(case):
+    other = make_case(title="Other case", summary="Other summary.")
+    make_alert(other, title="Other alert")
+    other_appeal = make_urgent_appeal(other, make_staff("case-officer"), title="Other appeal")
+    Appeal.objects.filter(pk=other_appeal.pk).update(
+        state=Appeal.State.PUBLISHED, published_at=other.published_at, date=other.opened_on
+    )
+    page_cache.invalidate_public_pages()
+    return case, other, Appeal.objects.get(pk=other_appeal.pk)
+
+
+def is_hit(url, django_assert_num_queries):
+    try:
+        with django_assert_num_queries(1):
+            response = anonymous().get(url)
+    except pytest.fail.Exception:
+        return False
+    assert response.status_code == 200
+    return True
+
+
+def warm(*urls):
+    for url in urls:
+        assert anonymous().get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "publish an alert",
+        "edit an alert",
+        "cite a source",
+        "delete an alert",
+        "add a recommendation update",
+        "link a defender",
+    ],
+)
+def test_a_change_to_a_case_s_parts_leaves_other_cases_pages_cached(
+    two_cases, django_assert_num_queries, change
+):
+    from cases.models import CaseDefender
+    from tests.factories import (
+        make_citation,
+        make_defender,
+        make_recommendation,
+        make_source,
+        make_update,
+    )
+
+    case, other, other_appeal = two_cases
+    recommendation = make_recommendation(case)
+    alert = Alert.objects.get(title="Watched alert")
+    # Records any page may show, made before the pages are stored.
+    source, defender = make_source(), make_defender(name="Second", public_name="Second")
+    page_cache.invalidate_public_pages()
+    others = [other.get_absolute_url(), other_appeal.get_absolute_url()]
+    mine = case.get_absolute_url()
+    warm(mine, "/cases/", *others)
+    bumps = Bumps()
+    if change == "publish an alert":
+        make_alert(case, title="A new development")
+    elif change == "edit an alert":
+        alert.title = "A corrected title"
+        alert.save()
+    elif change == "cite a source":
+        make_citation(source=source, alert=alert, quoted_passage="What the court said.")
+    elif change == "delete an alert":
+        alert.delete()
+    elif change == "add a recommendation update":
+        make_update(recommendation, "committed", case.opened_on)
+    else:
+        CaseDefender.objects.create(case=case, defender=defender, role=CaseDefender.Role.SUBJECT)
+    assert bumps.changed
+    for url in others:
+        assert is_hit(url, django_assert_num_queries), url
+    assert not is_hit(mine, django_assert_num_queries)
+    assert not is_hit("/cases/", django_assert_num_queries)  # the lists show every case
+
+
+def test_a_change_to_an_appeal_s_parts_makes_its_pages_stale_not_other_cases(
+    two_cases, django_assert_num_queries
+):
+    case, other, other_appeal = two_cases
+    appeal = make_urgent_appeal(case, make_staff("case-officer"), title="My appeal")
+    Appeal.objects.filter(pk=appeal.pk).update(
+        state=Appeal.State.PUBLISHED, published_at=case.published_at, date=case.opened_on
+    )
+    page_cache.invalidate_public_pages()
+    appeal = Appeal.objects.get(pk=appeal.pk)
+    mine = appeal.get_absolute_url()
+    warm(mine, other_appeal.get_absolute_url(), other.get_absolute_url())
+    RequestedAction.objects.create(appeal=appeal, position=2, text="Return the files.")
+    assert "Return the files." in anonymous().get(mine).content.decode()
+    assert is_hit(other_appeal.get_absolute_url(), django_assert_num_queries)
+    assert is_hit(other.get_absolute_url(), django_assert_num_queries)
+
+
+@pytest.mark.parametrize("change", ["rename the case", "rename a source", "move an alert"])
+def test_a_change_other_pages_may_show_makes_every_page_stale(
+    two_cases, django_assert_num_queries, change
+):
+    from tests.factories import make_citation
+
+    case, other, other_appeal = two_cases
+    alert = Alert.objects.get(title="Watched alert")
+    citation = make_citation(alert=alert)
+    other.related_cases.add(case)  # the other case's page names this one
+    page_cache.invalidate_public_pages()
+    others = [other.get_absolute_url(), other_appeal.get_absolute_url()]
+    warm(case.get_absolute_url(), *others)
+    if change == "rename the case":
+        case.title = "Renamed case"
+        case.save()
+    elif change == "rename a source":
+        citation.source.title = "Renamed source"
+        citation.source.save()
+    else:
+        alert.case = other
+        alert.save()
+    for url in [case.get_absolute_url(), *others]:
+        assert not is_hit(url, django_assert_num_queries), url
+    if change == "rename the case":
+        assert "Renamed case" in anonymous().get(other.get_absolute_url()).content.decode()
+
+
+def test_a_case_page_is_served_only_under_its_own_and_the_site_s_generation(two_cases):
+    case, other, _appeal = two_cases
+    match = page_cache.page_match(RequestFactory().get(case.get_absolute_url()))
+    before = page_cache.page_generation(match)
+    other_match = page_cache.page_match(RequestFactory().get(other.get_absolute_url()))
+    other_before = page_cache.page_generation(other_match)
+    make_alert(case, title="Another development")
+    assert page_cache.page_generation(match) != before
+    assert page_cache.page_generation(other_match) == other_before
+    page_cache.invalidate_public_pages()  # a restore, a write no signal sees
+    assert page_cache.page_generation(other_match) != other_before
+
+
+def test_deleting_a_case_removes_its_generation(db):
+    from cases.models import PageGeneration
+
+    doomed = make_case(title="Doomed")
+    make_alert(doomed)
+    assert PageGeneration.objects.filter(scope=doomed.pk).exists()
+    pk = doomed.pk
+    doomed.delete()
+    assert not PageGeneration.objects.filter(scope=pk).exists()
+
+
 def test_a_rolled_back_change_leaves_the_generation_as_it_was(case):
     before = generation()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -188,7 +341,7 @@ def test_a_write_that_no_signal_sees_is_shown_after_expiring(case):
 
 
 def test_concurrent_misses_render_a_page_once(db, monkeypatch):
-    monkeypatch.setattr(page_cache, "current_generation", lambda: 42)
+    monkeypatch.setattr(page_cache, "page_generation", lambda match: ("every", 42))
     renders = []
 
     def slow_view(request):
@@ -213,7 +366,7 @@ def test_concurrent_misses_render_a_page_once(db, monkeypatch):
 
 
 def test_waiters_render_themselves_when_the_page_is_not_stored(db, monkeypatch):
-    monkeypatch.setattr(page_cache, "current_generation", lambda: 42)
+    monkeypatch.setattr(page_cache, "page_generation", lambda match: ("every", 42))
     renders = []
 
     def slow_not_found(request):
@@ -242,7 +395,8 @@ def test_a_page_of_an_older_generation_is_never_served_while_waiting(case):
     case.summary = "Changed while a render holds the lock."
     case.save()
     # Another request is rendering the new page (it holds the lock) and has not stored it.
-    cache.add(f"{key}:rendering:{generation()}", 1, timeout=1)
+    generation_now = page_cache.page_generation(page_cache.page_match(RequestFactory().get(url)))
+    cache.add(f"{key}:rendering:{'-'.join(map(str, generation_now))}", 1, timeout=1)
     page = anonymous().get(url).content.decode()
     assert "Changed while a render holds the lock." in page
 
@@ -256,7 +410,8 @@ def test_parameters_a_page_does_not_read_are_never_stored(case):
     assert page_cache.page_key(factory.get(f"{case.get_absolute_url()}?x=1")) is None
     assert page_cache.page_key(factory.get("/cases/?status=open&page=2")) is not None
     assert page_cache.page_key(factory.get("/search/?q=lawyer&type=case")) is not None
-    assert page_cache.page_key(factory.get("/sitemap.xml?p=2")) is not None
+    assert page_cache.page_key(factory.get("/sitemap-cases.xml?p=2")) is not None
+    assert page_cache.page_key(factory.get("/sitemap.xml?p=2")) is None  # the index has none
 
 
 def test_random_query_strings_do_not_fill_the_cache(case):
@@ -272,8 +427,11 @@ def test_the_allowed_parameters_are_the_filters_of_each_list(db):
     from public.filters import CaseFilter
 
     request = RequestFactory().get("/cases/")
-    assert page_cache.parameters(request) == {*CaseFilter.base_filters, "page"}
-    assert page_cache.parameters(RequestFactory().get("/")) == set()
+    assert page_cache.parameters(page_cache.page_match(request)) == {
+        *CaseFilter.base_filters,
+        "page",
+    }
+    assert page_cache.parameters(page_cache.page_match(RequestFactory().get("/"))) == set()
 
 
 # --- Compressed, with an ETag -------------------------------------------------------------

@@ -67,15 +67,22 @@ class PublicationRequest(models.Model):
 
 class PageGeneration(models.Model):
     """
-    The generation of the cached public pages: one row, bumped in the same transaction as
-    every write that changes what the public sees (public/cache.py). It lives in the
-    database, not in the cache, so that a cache restarted from an old snapshot, or one that
-    evicted it, cannot bring back a page stored before the last public change: a page carries
-    the generation it was rendered under and is served only while that is still this one.
+    Generations of the cached public pages, bumped in the same transaction as every write
+    that changes what the public sees (public/cache.py): one row for every change, one for
+    changes that can touch any page, and one per case for changes to that case's parts. They
+    live in the database, not in the cache, so that a cache restarted from an old snapshot,
+    or one that evicted them, cannot bring back a page stored before the last public change:
+    a page carries the generations it was rendered under and is served only while they are
+    still these.
     """
 
     generation = models.BigIntegerField(_("generation"))
     changed_at = models.DateTimeField(_("last public change"))
+    # Which pages: 0 for every page a public change can touch, -1 for a change that can touch
+    # any page, a case's primary key for the pages of that case. A plain number rather than a
+    # foreign key: a case's parts are deleted before the case, and each deletion still bumps
+    # the case's row.
+    scope = models.BigIntegerField(_("pages"), unique=True)
 
     class Meta:
         verbose_name = _("public page generation")
