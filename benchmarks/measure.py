@@ -14,6 +14,7 @@ import os
 import statistics
 import sys
 import time
+import tracemalloc
 
 import django
 
@@ -55,7 +56,7 @@ def pages():
     """(name, address, staff?) of every page the benchmark measures; None when not in this build."""
     from django.urls import NoReverseMatch, reverse
 
-    from cases.models import Appeal
+    from cases.models import Appeal, Case
     from ops.generator import BENCHMARK_CASE_SLUG
 
     appeal = (
@@ -73,19 +74,44 @@ def pages():
 
         return f"{search}?{urlencode({'q': query})}" if search else None
 
+    def sitemap(section, page=None):
+        try:
+            url = reverse("sitemap_section", args=[section])
+        except NoReverseMatch:
+            return None
+        return f"{url}?p={page}" if page else url
+
+    measured_case = Case.objects.filter(slug=BENCHMARK_CASE_SLUG).values_list("pk", flat=True)
     return [
+        ("home", reverse("cases:home"), False),
         ("case list", reverse("cases:case_list"), False),
         ("case list, two filters", reverse("cases:case_list") + "?state=RU&status=open", False),
+        ("case list, text query", reverse("cases:case_list") + "?q=Nurtazina", False),
         ("case page, 200 alerts", reverse("cases:case_detail", args=[BENCHMARK_CASE_SLUG]), False),
         ("appeal page", appeal.get_absolute_url() if appeal else None, False),
+        ("appeal list", reverse("cases:appeal_list"), False),
+        ("source list", reverse("cases:source_list"), False),
         ("tracker", reverse("cases:recommendation_list"), False),
+        ("sitemap index", reverse("sitemap"), False),
+        ("sitemap: cases, last page", sitemap("cases", last_sitemap_page()), False),
         ("search: a name", searching("Nurtazina"), False),
         ("search: a misspelled name", searching("Nurtazyna"), False),
         ("search: a phrase", searching("questioned without a lawyer"), False),
         ("admin: cases", reverse("admin:cases_case_changelist"), True),
         ("admin: alerts", reverse("admin:cases_alert_changelist"), True),
         ("admin: recommendations", reverse("admin:cases_recommendation_changelist"), True),
+        (
+            "admin: case form",
+            reverse("admin:cases_case_change", args=[measured_case.get()]),
+            True,
+        ),
     ]
+
+
+def last_sitemap_page():
+    from public.sitemaps import CaseSitemap
+
+    return CaseSitemap().paginator.num_pages
 
 
 def percentile(values, fraction):
@@ -131,7 +157,55 @@ def measure(iterations, warm_up, with_timing):
         # database's time and without waiting for a core on a busy machine.
         row["cpu_median_ms"] = round(statistics.median(cpu), 1)
         row["iterations"] = iterations
+        if name.startswith("sitemap"):
+            # The memory one file takes to build, as Python allocates it (one more request).
+            tracemalloc.start()
+            client.get(url)
+            row["peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+            tracemalloc.stop()
     return rows
+
+
+def staff_save(iterations):
+    """
+    The time of a staff save of the measured case's admin form, as a browser posts it (an
+    internal note changed each time), and its queries.
+    """
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import reverse
+
+    from cases.models import Case
+    from ops.generator import BENCHMARK_CASE_SLUG
+    from tests.admin_forms import form_data
+
+    setup_test_environment()  # the form's context, to post back what it shows
+    client = log_in_staff(Client())
+    case = Case.objects.get(slug=BENCHMARK_CASE_SLUG)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    timings = []
+    for n in range(iterations + 2):
+        data = form_data(client.get(url))
+        data["internal_notes"] = f"Benchmark note {n}."
+        data["_continue"] = "Save and continue editing"
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.post(url, data)
+            elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 302:
+            raise RuntimeError(f"the staff save answered {response.status_code}")
+        if n >= 2:  # two warm-up saves
+            timings.append(elapsed)
+    return {
+        "name": "admin: staff save (case form)",
+        "status": 302,
+        "queries": len(queries),
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(percentile(timings, 0.95), 1),
+        "cpu_median_ms": None,
+        "iterations": iterations,
+    }
 
 
 def status():
@@ -162,33 +236,40 @@ def cache_probe():
     return {"cached": len(queries) <= 1, "queries_on_second_request": len(queries)}
 
 
-def staff_at_work(seconds):
+def staff_at_work(seconds, public_save="alert"):
     """
-    For `seconds`: each second one public save (the summary of a published case other than
-    the measured one: every cached page is stale after it) and one internal save (the
-    internal notes of the measured case: no page is). As staff at work would.
+    For `seconds`: each second one public save and one internal save (the internal notes of
+    the measured case: no page is stale after it), as staff at work would. The public save is
+    either the title of a published alert of another case ("alert": what staff do most, it
+    makes stale that case's pages and the lists) or the summary of another case ("case": a
+    case other cases' pages may name, so every page is stale after it).
     """
-    from cases.models import Case
+    from cases.models import Alert, Case
     from ops.generator import BENCHMARK_CASE_SLUG
 
     measured = Case.objects.get(slug=BENCHMARK_CASE_SLUG)
     other = Case.objects.published().exclude(pk=measured.pk).order_by("pk").first()
-    summary = other.summary
+    if public_save == "alert":
+        record = Alert.objects.published().filter(case=other).order_by("pk").first()
+        field = "title"
+    else:
+        record, field = other, "summary"
+    original = getattr(record, field)
     saves = {"public": 0, "internal": 0}
     deadline = time.monotonic() + seconds
     n = 0
     while time.monotonic() < deadline:
         n += 1
         started = time.monotonic()
-        other.summary = f"{summary} ({n})"
-        other.save()
+        setattr(record, field, f"{original[:150]} ({n})")
+        record.save()
         saves["public"] += 1
         measured.internal_notes = f"Internal note {n}."
         measured.save()
         saves["internal"] += 1
         time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
-    other.summary = summary
-    other.save()
+    setattr(record, field, original)
+    record.save()
     return saves
 
 
@@ -204,11 +285,14 @@ def main(argv):
         result = measure(0, warm_up=0, with_timing=False)
     elif command == "cache-probe":
         result = cache_probe()
+    elif command == "staff-save":
+        result = staff_save(int(os.environ.get("BENCH_ITERATIONS", "50")) // 2)
     elif command == "staff-at-work":
-        result = staff_at_work(float(argv[2]))
+        result = staff_at_work(float(argv[2]), argv[3] if len(argv) > 3 else "alert")
     else:
         sys.exit(
-            "usage: python -m benchmarks.measure status|latency|counts|cache-probe|staff-at-work"
+            "usage: python -m benchmarks.measure "
+            "status|latency|counts|cache-probe|staff-save|staff-at-work SECONDS [alert|case]"
         )
     print(json.dumps(result))
 

@@ -30,5 +30,16 @@ class CasesConfig(AppConfig):
                 public_change_moved, sender=sender, dispatch_uid=f"moved-delete-{sender}"
             )
 
+        # A source knows whether a published page cites it, whatever wrote the citation, the
+        # alert, the case, the recommendation or the source. One rule: refresh_cited_publicly().
+        from .models.sources import Citation, Source, citing_changed, remember_source
+
+        for sender in (Citation, Recommendation):
+            pre_save.connect(remember_source, sender=sender, dispatch_uid=f"cited-pre-{sender}")
+        for sender in (Citation, Alert, Case, Recommendation, Source):
+            post_save.connect(citing_changed, sender=sender, dispatch_uid=f"cited-{sender}")
+        for sender in (Citation, Alert, Case, Recommendation):
+            post_delete.connect(citing_changed, sender=sender, dispatch_uid=f"cited-del-{sender}")
+
         # An alert sorts where its partial date falls in the story, however it was written.
         pre_save.connect(alert_sort_date, sender=Alert, dispatch_uid="alert-sort-date")

@@ -250,6 +250,8 @@ DECLARATION = {
         "file_name": CONFIDENTIAL,
         "is_public": PUBLICATION,
         "file_is_public": PUBLICATION,
+        # Derived: whether a published page cites the source (Source.objects.published()).
+        "cited_publicly": PUBLICATION,
         "reliability": INTERNAL,
         "internal_notes": CONFIDENTIAL,
     },

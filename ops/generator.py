@@ -1136,7 +1136,14 @@ class Generator:
     def _write_chunk(self):
         recommendations = [row["id"] for row in self.writer.rows[Recommendation]]
         cases = [row["id"] for row in self.writer.rows[Case]]
+        cited = sorted(
+            {row["source_id"] for row in self.writer.rows[Citation]}
+            | {row.get("source_id") for row in self.writer.rows[Recommendation]} - {None}
+        )
         self.writer.flush(WRITE_ORDER)
+        # Whether a published page cites each source, by the same rule.
+        for start in range(0, len(cited), 5000):
+            Source.objects.filter(pk__in=cited[start : start + 5000]).refresh_cited_publicly()
         # And each case's last public change, by the rule of every other write.
         for start in range(0, len(cases), 5000):
             Case.objects.filter(pk__in=cases[start : start + 5000]).refresh_last_public_change()

@@ -26,23 +26,40 @@ class SourceQuerySet(models.QuerySet):
         Public sources that a published page cites: a published alert of a published case, an
         update of a recommendation of a published case, or such a recommendation itself. A
         public source cited only in drafts is not published: its title, or its file's, could
-        announce a case that staff have not published yet.
+        announce a case that staff have not published yet. Whether a published page cites it
+        is stored (`cited_publicly`, see refresh_cited_publicly), so that the source list
+        reads one indexed flag rather than every citation.
         """
-        return self.filter(is_public=True).filter(
-            models.Q(
-                pk__in=Citation.objects.filter(
-                    alert__published_at__isnull=False, alert__case__published_at__isnull=False
-                ).values("source_id")
-            )
-            | models.Q(
-                pk__in=Citation.objects.filter(
-                    recommendation_update__recommendation__case__published_at__isnull=False
-                ).values("source_id")
-            )
-            | models.Q(
-                pk__in=apps.get_model("cases", "Recommendation")
-                .objects.filter(case__published_at__isnull=False)
-                .values("source_id")
+        return self.filter(is_public=True, cited_publicly=True)
+
+    def refresh_cited_publicly(self):
+        """
+        Store for each source whether a published page cites it. One UPDATE, whatever the
+        number of sources; returns how many were refreshed. The one rule that writes the flag:
+        called after any save or deletion of a citation, an alert, a case, a recommendation
+        or a source (CasesConfig), and by the data generator for what it writes in bulk.
+        """
+        Citation_ = apps.get_model("cases", "Citation")
+        Recommendation = apps.get_model("cases", "Recommendation")
+        source = models.OuterRef("pk")
+        in_alerts = Citation_.objects.filter(
+            source=source,
+            alert__published_at__isnull=False,
+            alert__case__published_at__isnull=False,
+        )
+        in_updates = Citation_.objects.filter(
+            source=source,
+            recommendation_update__recommendation__case__published_at__isnull=False,
+        )
+        in_recommendations = Recommendation.objects.filter(
+            source=source, case__published_at__isnull=False
+        )
+        return self.update(
+            cited_publicly=models.ExpressionWrapper(
+                models.Q(models.Exists(in_alerts))
+                | models.Q(models.Exists(in_updates))
+                | models.Q(models.Exists(in_recommendations)),
+                output_field=models.BooleanField(),
             )
         )
 
@@ -165,14 +182,30 @@ class Source(Versioned, PartialDate, TimeStamped):
     internal_notes = models.TextField(
         _("internal notes"), blank=True, help_text=_("Internal: never shown publicly.")
     )
+    # Whether a published page cites the source; only refresh_cited_publicly() writes it.
+    cited_publicly = models.BooleanField(
+        _("cited on a published page"), default=False, editable=False
+    )
 
     objects = SourceQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    # The history is of what staff wrote: whether a page cites the source follows from it.
+    history = HistoricalRecords(excluded_fields=["cited_publicly"])
 
     class Meta:
         ordering = ["-date", "title"]
         verbose_name = _("source")
+        indexes = [
+            # The public source list: published sources, latest first. Created on PostgreSQL
+            # only (migration 0017): SQLite refuses NULLS LAST in an index.
+            models.Index(
+                models.F("date").desc(nulls_last=True),
+                "title",
+                "id",
+                condition=models.Q(is_public=True, cited_publicly=True),
+                name="source_published_idx",
+            ),
+        ]
         verbose_name_plural = _("sources")
         permissions = [
             ("publish_source", _("Can make sources and their files public, and private again"))
@@ -301,3 +334,44 @@ class Citation(Versioned):
 
     def __str__(self):
         return f"{self.source} {self.locator}".strip()
+
+
+def citing_changed(sender, instance, raw=False, **kwargs):
+    """
+    A citation, an alert, a case, a recommendation or a source was saved (by a form, a revert,
+    a fixture loaded raw in any order, a service) or one of the first four deleted: the
+    sources it cites, before and after, are refreshed (`cited_publicly`), and so is the
+    instance in hand when it is a source. Connected in CasesConfig.ready.
+    """
+    sources = Source.objects.using(kwargs.get("using") or "default")
+    name = sender.__name__
+    if name == "Source":
+        ids = {instance.pk}
+    elif name in ("Citation", "Recommendation"):
+        ids = {instance.source_id, getattr(instance, "_source_before", None)}
+    elif name == "Alert":
+        ids = set(Citation.objects.filter(alert=instance.pk).values_list("source_id", flat=True))
+    else:  # a case: every source its pages may cite
+        ids = set(
+            sources.filter(
+                models.Q(citations__alert__case=instance.pk)
+                | models.Q(citations__recommendation_update__recommendation__case=instance.pk)
+                | models.Q(recommendations__case=instance.pk)
+            ).values_list("pk", flat=True)
+        )
+    ids.discard(None)
+    if ids:
+        sources.filter(pk__in=ids).refresh_cited_publicly()
+    if name == "Source":
+        instance.cited_publicly = (
+            sources.filter(pk=instance.pk).values_list("cited_publicly", flat=True).first() or False
+        )
+
+
+def remember_source(sender, instance, raw=False, **kwargs):
+    """pre_save of a citation or a recommendation: the source it cited, to refresh it too."""
+    if raw or instance.pk is None:
+        return
+    instance._source_before = (
+        sender._base_manager.filter(pk=instance.pk).values_list("source_id", flat=True).first()
+    )
