@@ -164,6 +164,40 @@ def search(query, *, public=True, kinds=None, limit=5, confidential=False):
     return groups
 
 
+# How many cases, and defenders whose cases, a text query on the case list takes: the
+# list counts and filters among them, so the bound keeps its cost whatever the data size.
+CASE_LIST_CANDIDATES = 1000
+
+
+def matching_case_ids(query):
+    """
+    The published cases the public search finds for `query` (already cleaned), directly or
+    through a defender it finds: one search per type, run once, so that the case list and
+    each of its facet counts filter by a list of ids rather than search again. A protected
+    defender is found by their public name (the pseudonym the case page shows) only.
+    """
+    from .models import CaseDefender
+
+    matches = {}
+    for name in ("case", "defender"):
+        queryset = base_queryset(name, public=True)
+        if connection.vendor == "postgresql":
+            rows = _postgresql(queryset, KINDS[name], query, True, False)
+        else:
+            rows = _fallback(queryset, KINDS[name], query, True, False)
+        matches[name] = list(rows.values_list("pk", flat=True)[:CASE_LIST_CANDIDATES])
+    pseudonyms = Defender.objects.published().filter(identity_protected=True)
+    for word in _words(query):
+        pseudonyms = pseudonyms.filter(public_name__icontains=word)
+    defenders = matches["defender"] + list(
+        pseudonyms.values_list("pk", flat=True)[:CASE_LIST_CANDIDATES]
+    )
+    through = CaseDefender.objects.filter(
+        defender__in=defenders, case__published_at__isnull=False
+    ).values_list("case_id", flat=True)[:CASE_LIST_CANDIDATES]
+    return set(matches["case"]) | set(through)
+
+
 # Results per type on the search page, and on the page of one type ("more").
 GROUP_SIZE = 5
 TYPE_SIZE = 50

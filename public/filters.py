@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cases import disclosure
+from cases import search as site_search
 from cases.models import (
     Appeal,
     Authority,
@@ -146,20 +147,22 @@ class CaseFilter(FacetedFilterSet):
         model = Case
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._matches = None  # (query, ids of the matching cases), searched once
+
     def search(self, queryset, name, value):
-        # Every word must match the case or one of its defenders. Aliases of a protected
-        # defender are never searched: a hit would confirm a real name to anyone who types it.
-        for word in value.split()[:10]:
-            defenders = CaseDefender.objects.filter(
-                Q(defender__public_name__icontains=word)
-                | Q(defender__identity_protected=False, defender__aliases__name__icontains=word)
-            )
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(pk__in=defenders.values("case_id"))
-            )
-        return queryset
+        # One search (cases/search.py: full-text and trigram on PostgreSQL), run once for the
+        # list and every facet count. Aliases and real names of a protected defender are never
+        # searched: a hit would confirm a real name to anyone who types it.
+        if self._matches is None or self._matches[0] != value:
+            try:
+                query = site_search.clean_query(value)
+            except site_search.SearchError:
+                query = ""
+            ids = site_search.matching_case_ids(query) if query else set()
+            self._matches = (value, ids)
+        return queryset.filter(pk__in=self._matches[1])
 
     def filter_other_state(self, queryset, name, value):
         # Stored as comma-separated two-letter codes, so a two-letter match is one code.
