@@ -32,6 +32,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import brotli
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,16 @@ SECRET = "benchmark-only-secret-key-not-used-for-anything-real"  # noqa: S105
 
 # Targets of issue "Search and scale", at 100,000 cases on PostgreSQL: p95 in milliseconds.
 LATENCY_TARGETS = {
+    # Every public page uncached (issue "The page cache, redesigned"), at 100,000 cases.
+    "home": 100,
+    "case list": 100,
+    "case list, text query": 100,
+    "appeal page": 100,
+    "appeal list": 100,
+    "source list": 100,
+    "tracker": 100,
+    "sitemap index": 100,
+    "sitemap: cases, last page": 1000,
     "case page, 200 alerts": 50,
     "case list, two filters": 100,
     "search: a name": 150,
@@ -57,6 +68,7 @@ THROUGHPUT_TARGETS = {"cached": 0.8, "uncached": 0.3}
 # the cached throughput without writes.
 STAFF_AT_WORK_TARGET = 0.7
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def say(message):
@@ -251,8 +263,74 @@ class Redis:
             self.process.kill()
             self.process.wait(10)
 
+    def hang(self):
+        """Stopped, not dead: connections open and nothing answers (SIGSTOP)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
     def __exit__(self, *exc):
         self.kill()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class Nginx:
+    """
+    nginx serving the static root on loopback (its precompressed .gz copies, as whitenoise
+    sends them): the machine's ceiling for a file of that size, beside whitenoise's figure.
+    """
+
+    def __init__(self, static_root, port):
+        self.port = port
+        self.directory = tempfile.mkdtemp(prefix="observatory-benchmark-nginx-")
+        self.config = Path(self.directory) / "nginx.conf"
+        self.config.write_text(
+            f"""
+worker_processes 2;
+pid {self.directory}/nginx.pid;
+error_log {self.directory}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {self.directory}/body;
+    proxy_temp_path {self.directory}/proxy;
+    fastcgi_temp_path {self.directory}/fastcgi;
+    uwsgi_temp_path {self.directory}/uwsgi;
+    scgi_temp_path {self.directory}/scgi;
+    gzip_static on;
+    server {{
+        listen 127.0.0.1:{port};
+        location /static/ {{ alias {static_root}/; }}
+    }}
+}}
+"""
+        )
+        self.process = None
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self):
+        say(f"nginx on 127.0.0.1:{self.port} (static files only)")
+        self.process = subprocess.Popen(  # noqa: S603
+            [NGINX, "-c", str(self.config), "-p", self.directory, "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.__exit__()
+        raise RuntimeError("nginx did not start")
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -346,7 +424,7 @@ def wrk(address, duration, *, allow_errors=False, during=None):
 def throughput(url, page_bytes, duration, static_root, server_ports):
     """Requests per second for the case page cached, uncached, and a static file of its size."""
     path = "/cases/benchmark-timeline-200-alerts/"
-    uncached_port, cached_port, redis_port = server_ports
+    uncached_port, cached_port, redis_port, nginx_port = server_ports
     # The page itself, served by whitenoise from the same server (which finds it in the
     # static root as it starts), with its gzip copy: both are sent compressed, as they would
     # be to a browser, so the two compare the same bytes.
@@ -360,11 +438,16 @@ def throughput(url, page_bytes, duration, static_root, server_ports):
     (static_root / "benchmark" / "case-page.html.gz").write_bytes(
         gzip.compress(page, compresslevel=6, mtime=0)
     )
+    # The same Brotli quality as the page cache's: both sides send the same bytes.
+    (static_root / "benchmark" / "case-page.html.br").write_bytes(brotli.compress(page, quality=5))
     static_path = "/static/benchmark/case-page.html"
     results = {}
+    with Nginx(static_root, nginx_port) as nginx:
+        results["nginx"] = wrk(nginx.url(static_path), duration)
     with Server(url, cache=False, static_root=static_root, port=uncached_port) as server:
         results["static file"] = wrk(server.url(static_path), duration)
         results["uncached"] = wrk(server.url(path), duration)
+        results["uncached p99"] = wrk(server.url(path), duration, allow_errors=True)["p99_ms"]
     with (
         Redis(redis_port) as redis,
         Server(
@@ -373,11 +456,22 @@ def throughput(url, page_bytes, duration, static_root, server_ports):
     ):
         results["cached"] = wrk(server.url(path), duration)
 
-        def staff():
-            time.sleep(0.5)
-            measure(url, "staff-at-work", str(max(1, duration - 1)))
+        def staff(kind):
+            def work():
+                time.sleep(0.5)
+                measure(url, "staff-at-work", str(max(1, duration - 1)), kind)
 
-        results["staff at work"] = wrk(server.url(path), duration, during=staff)
+            return work
+
+        results["staff at work"] = wrk(server.url(path), duration, during=staff("alert"))
+        results["staff at work, case"] = wrk(server.url(path), duration, during=staff("case"))
+
+        def hang():
+            time.sleep(duration / 3)
+            redis.hang()
+
+        results["redis hanging"] = wrk(server.url(path), duration, allow_errors=True, during=hang)
+        redis.resume()
         results["redis killed"] = wrk(
             server.url(path),
             duration,
@@ -385,6 +479,10 @@ def throughput(url, page_bytes, duration, static_root, server_ports):
             during=lambda: (time.sleep(duration / 3), redis.kill()),
         )
     return results
+
+
+def case_page(rows):
+    return next(row for row in rows if row["name"] == "case page, 200 alerts")
 
 
 def report(cases, alerts, generated_in, rows, small_counts, cached, rates, duration, load):
@@ -414,15 +512,17 @@ def report(cases, alerts, generated_in, rows, small_counts, cached, rates, durat
         if target:
             missed = row["p95_ms"] - target
             verdict = f"< {target}: " + ("met" if missed < 0 else f"missed by {missed:.0f} ms")
-        same = "" if small.get("queries") == row["queries"] else " (differs!)"
+        same = "" if not small or small.get("queries") == row["queries"] else " (differs!)"
+        cpu = row.get("cpu_median_ms")
         lines.append(
             f"| {row['name']} | {row['median_ms']} | {row['p95_ms']} | {verdict} | "
-            f"{row['cpu_median_ms']} | {row['queries']}{same} | {small.get('queries', '—')} |"
+            f"{'—' if cpu is None else cpu} | {row['queries']}{same} | "
+            f"{small.get('queries', '—')} |"
         )
     lines += [
         "",
         f"Throughput (gunicorn, 2 sync workers, on loopback; wrk, 1 thread, 8 connections, "
-        f"{duration} s each), case page {rows[2].get('bytes', 0):,} bytes:",
+        f"{duration} s each), case page {case_page(rows).get('bytes', 0):,} bytes:",
         "",
         "| served | requests/s | ratio to the static file | target |",
         "|---|---:|---:|---|",
@@ -440,23 +540,43 @@ def report(cases, alerts, generated_in, rows, small_counts, cached, rates, durat
             label += " (no page cache in this build: served uncached)"
         lines.append(f"| {label} | {rates[name]:.0f} | {ratio:.2f} | {verdict} |")
     cached_rate = rates["cached"]
-    at_work = rates["staff at work"] / cached_rate
-    verdict = f"≥ {STAFF_AT_WORK_TARGET} of cached: " + (
-        "met"
-        if at_work >= STAFF_AT_WORK_TARGET
-        else f"missed by {STAFF_AT_WORK_TARGET - at_work:.2f}"
-    )
+    for name, label in (
+        ("staff at work", "an alert of another case: its pages and the lists are stale"),
+        ("staff at work, case", "another case's summary: every page is stale"),
+    ):
+        at_work = rates[name] / cached_rate
+        verdict = f"≥ {STAFF_AT_WORK_TARGET} of cached: " + (
+            "met"
+            if at_work >= STAFF_AT_WORK_TARGET
+            else f"missed by {STAFF_AT_WORK_TARGET - at_work:.2f}"
+        )
+        lines.append(
+            f"| case page, cached, staff at work (1 public save/s, {label}; 1 internal save/s) | "
+            f"{rates[name]:.0f} | {rates[name] / static:.2f} | {at_work:.2f} of cached: {verdict} |"
+        )
     lines.append(
-        f"| case page, cached, staff at work (1 public + 1 internal save/s) | "
-        f"{rates['staff at work']:.0f} | {rates['staff at work'] / static:.2f} | {verdict} |"
+        f"| the same static file served by nginx (the machine's ceiling) | {rates['nginx']:.0f} | "
+        f"{rates['nginx'] / static:.2f} | |"
     )
-    killed = rates["redis killed"]
-    lines += [
-        "",
-        f"Redis killed a third of the way through a {duration} s run of the cached case page: "
-        f"{killed['rate']:.0f} requests/s, {killed['errors']} error responses, socket errors: "
-        f"{killed['socket_errors']}, p99 {killed['p99_ms']} ms.",
-    ]
+    uncached_p99 = rates["uncached p99"]
+    lines += ["", f"Uncached case page, p99 under the same load: {uncached_p99} ms.", ""]
+    for name, what in (("redis killed", "killed"), ("redis hanging", "stopped (SIGSTOP)")):
+        fault = rates[name]
+        ratio = fault["p99_ms"] / uncached_p99 if fault["p99_ms"] and uncached_p99 else None
+        verdict = (
+            ""
+            if ratio is None
+            else f" ({ratio:.1f}× uncached: " + ("within 3×)" if ratio <= 3 else "more than 3×)")
+        )
+        lines.append(
+            f"- Redis {what} a third of the way through a {duration} s run of the cached case "
+            f"page: {fault['rate']:.0f} requests/s, {fault['errors']} error responses, socket "
+            f"errors: {fault['socket_errors']}, p99 {fault['p99_ms']} ms{verdict}."
+        )
+    memory = [row for row in rows if "peak_mb" in row]
+    if memory:
+        lines += ["", "Memory Python allocates to build one sitemap file (tracemalloc peak):", ""]
+        lines += [f"- {row['name']}: {row['peak_mb']} MB" for row in memory]
     return "\n".join(lines) + "\n"
 
 
@@ -469,10 +589,12 @@ def main():
     output = Path(os.environ.get("BENCH_OUTPUT", ROOT / "benchmarks" / "results.md"))
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (Debian package wrk).")
-    server_ports = ports(3)
+    if not (shutil.which("nginx") or Path(NGINX).exists()):
+        sys.exit("nginx is missing: `make bench` installs it (Debian package nginx).")
+    server_ports = ports(4)
     say(
         f"ports: 127.0.0.1:{server_ports[0]} (uncached), 127.0.0.1:{server_ports[1]} (cached), "
-        f"127.0.0.1:{server_ports[2]} (its Redis)"
+        f"127.0.0.1:{server_ports[2]} (its Redis), 127.0.0.1:{server_ports[3]} (nginx)"
     )
     small_url = with_database(url, f"{database_name(url)}_small")
     with tempfile.TemporaryDirectory(prefix="observatory-bench-") as work:
@@ -495,7 +617,8 @@ def run(url, small_url, cases, duration, output, static_root, server_ports):
     state = measure(url, "status")
     cached = measure(url, "cache-probe", static_root=static_root, DJANGO_PUBLIC_CACHE="1")["cached"]
     say("throughput with gunicorn and wrk")
-    rates = throughput(url, rows[2]["bytes"], duration, static_root, server_ports)
+    rows.append(measure(url, "staff-save", static_root=static_root))
+    rates = throughput(url, case_page(rows)["bytes"], duration, static_root, server_ports)
 
     text = report(
         cases, state["alerts"], generated_in, rows, small_counts, cached, rates, duration, load

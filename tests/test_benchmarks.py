@@ -13,10 +13,11 @@ from benchmarks import run as bench
 from benchmarks.private_postgres import free_port
 
 
-def _two_free_ports():
+def _free_ports():
+    """The first of four free ports in a row: the two servers, Redis and nginx."""
     while True:
         port = free_port()
-        if port < 65000 and bench.port_is_free(port + 1):
+        if port < 65000 and all(bench.port_is_free(port + n) for n in (1, 2, 3)):
             return port
 
 
@@ -35,7 +36,9 @@ def dry_run(monkeypatch, tmp_path):
             return {"cases": 1, "alerts": 1, "generated": True}
         if command == "cache-probe":
             return {"cached": True}
-        return [{"name": "page", "bytes": 10}] * 3
+        if command == "staff-save":
+            return {"name": "admin: staff save (case form)", "status": 302}
+        return [{"name": "page", "bytes": 10}, {"name": "case page, 200 alerts", "bytes": 10}]
 
     def throughput(url, page_bytes, duration, *args):
         seen["throughput"] = args
@@ -48,7 +51,7 @@ def dry_run(monkeypatch, tmp_path):
     monkeypatch.setattr(bench, "throughput", throughput)
     monkeypatch.setattr(bench, "report", lambda *args: "report\n")
     monkeypatch.setenv("BENCH_OUTPUT", str(tmp_path / "results.md"))
-    monkeypatch.setenv("BENCH_PORT", str(_two_free_ports()))
+    monkeypatch.setenv("BENCH_PORT", str(_free_ports()))
     return seen
 
 
@@ -76,8 +79,8 @@ def test_it_says_which_ports_it_uses_and_uses_them(dry_run, monkeypatch, capsys)
     port = int(bench.os.environ["BENCH_PORT"])
     bench.main()
     out = capsys.readouterr().out
-    assert all(f"127.0.0.1:{port + n}" in out for n in range(3))  # the servers and Redis
-    assert dry_run["throughput"][1] == [port, port + 1, port + 2]
+    assert all(f"127.0.0.1:{port + n}" in out for n in range(4))  # servers, Redis, nginx
+    assert dry_run["throughput"][1] == [port, port + 1, port + 2, port + 3]
 
 
 def test_a_port_in_use_stops_it_with_a_message(dry_run, monkeypatch):
