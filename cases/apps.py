@@ -41,5 +41,14 @@ class CasesConfig(AppConfig):
         for sender in (Citation, Alert, Case, Recommendation):
             post_delete.connect(citing_changed, sender=sender, dispatch_uid=f"cited-del-{sender}")
 
+        # Appeals and recommendations know whether their case is published, whatever wrote
+        # them or the case. One rule: refresh_case_published().
+        from .models.cases import case_publication_changed
+
+        for sender in (Case, Appeal, Recommendation):
+            post_save.connect(
+                case_publication_changed, sender=sender, dispatch_uid=f"case-published-{sender}"
+            )
+
         # An alert sorts where its partial date falls in the story, however it was written.
         pre_save.connect(alert_sort_date, sender=Alert, dispatch_uid="alert-sort-date")

@@ -211,6 +211,8 @@ DECLARATION = {
         "corrected_at": PUBLICATION,
         "withdrawn_at": PUBLICATION,
         "withdrawal_reason": INTERNAL,
+        # Derived: whether the case is published (Appeal.objects.published()).
+        "case_published": PUBLICATION,
         "internal_notes": CONFIDENTIAL,
     },
     RequestedAction: {
@@ -284,6 +286,8 @@ DECLARATION = {
         "source": PUBLIC,
         "current_status": PUBLIC,
         "last_update_on": PUBLIC,
+        # Derived: whether the case is published (Recommendation.objects.published()).
+        "case_published": PUBLICATION,
     },
     RecommendationUpdate: {
         "version": INTERNAL,

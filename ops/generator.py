@@ -1144,9 +1144,13 @@ class Generator:
         # Whether a published page cites each source, by the same rule.
         for start in range(0, len(cited), 5000):
             Source.objects.filter(pk__in=cited[start : start + 5000]).refresh_cited_publicly()
-        # And each case's last public change, by the rule of every other write.
+        # And each case's last public change, and whether the appeals' and recommendations'
+        # case is published, by the rules of every other write.
         for start in range(0, len(cases), 5000):
-            Case.objects.filter(pk__in=cases[start : start + 5000]).refresh_last_public_change()
+            chunk = cases[start : start + 5000]
+            Case.objects.filter(pk__in=chunk).refresh_last_public_change()
+            Appeal.objects.filter(case__in=chunk).refresh_case_published()
+            Recommendation.objects.filter(case__in=chunk).refresh_case_published()
         # The stored status, by the rule the signals apply to every other write: one UPDATE.
         for start in range(0, len(recommendations), 5000):
             ids = recommendations[start : start + 5000]

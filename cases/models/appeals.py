@@ -17,14 +17,14 @@ from .base import (
     validate_event_date,
     validate_planned_date,
 )
-from .cases import Case
+from .cases import Case, OfCaseQuerySet
 from .vocabularies import Authority, Organisation, ViolationType
 
 
-class AppealQuerySet(models.QuerySet):
+class AppealQuerySet(OfCaseQuerySet):
     def published(self):
-        """Published appeals of published cases."""
-        return self.filter(state=Appeal.State.PUBLISHED, case__published_at__isnull=False)
+        """Published appeals of published cases (stored: `case_published`)."""
+        return self.filter(state=Appeal.State.PUBLISHED, case_published=True)
 
 
 class AppealKind(models.TextChoices):
@@ -171,10 +171,15 @@ class Appeal(Versioned, TimeStamped):
     internal_notes = models.TextField(
         _("internal notes"), blank=True, help_text=_("Internal: never shown publicly.")
     )
+    # Whether the case is published; only refresh_case_published() writes it.
+    case_published = models.BooleanField(_("case published"), default=False, editable=False)
 
     objects = AppealQuerySet.as_manager()
 
-    history = HistoricalRecords(m2m_fields=["co_signers", "violation_types"])
+    # The history is of what staff wrote: whether the case is published is the case's.
+    history = HistoricalRecords(
+        m2m_fields=["co_signers", "violation_types"], excluded_fields=["case_published"]
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -183,6 +188,12 @@ class Appeal(Versioned, TimeStamped):
         indexes = [
             # Published appeals by publication time (feeds, latest appeals).
             models.Index(fields=["state", "published_at"], name="appeal_state_published_idx"),
+            # The public list, latest first, and its counts, read from the index alone.
+            models.Index(
+                fields=["-date", "-id", "kind", "issuer", "case"],
+                condition=models.Q(state="published", case_published=True),
+                name="appeal_public_list_idx",
+            ),
         ]
         permissions = [
             ("publish_appeal", _("Can review, publish and withdraw appeals")),

@@ -22,6 +22,38 @@ from .defenders import CaseDefender, Defender
 from .vocabularies import Authority, ViolationType
 
 
+class OfCaseQuerySet(models.QuerySet):
+    """Records of a case that store whether their case is published (`case_published`)."""
+
+    def refresh_case_published(self):
+        """
+        Store whether each record's case is published: what `published()` reads, so that the
+        lists and their counts filter one column of one table. One UPDATE; the one rule that
+        writes the flag, run after every save of the record or of its case (CasesConfig) and
+        by the data generator for what it writes in bulk.
+        """
+        published = Case.objects.filter(pk=models.OuterRef("case_id"), published_at__isnull=False)
+        return self.update(case_published=models.Exists(published))
+
+
+def case_publication_changed(sender, instance, raw=False, **kwargs):
+    """
+    A case, an appeal or a recommendation was saved (a form, a revert, a fixture loaded raw in
+    any order, a service): the records of the case store again whether it is published, and
+    so does the instance in hand.
+    """
+    using = kwargs.get("using") or "default"
+    if sender is Case:
+        for model in ("Appeal", "Recommendation"):
+            apps.get_model("cases", model).objects.using(using).filter(
+                case=instance.pk
+            ).refresh_case_published()
+        return
+    rows = sender.objects.using(using).filter(pk=instance.pk)
+    rows.refresh_case_published()
+    instance.case_published = rows.values_list("case_published", flat=True).first() or False
+
+
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)

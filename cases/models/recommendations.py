@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .base import PartialDate, Versioned, date_in_range, validate_event_date
-from .cases import Case
+from .cases import Case, OfCaseQuerySet
 from .sources import Source
 from .vocabularies import Authority, Organisation
 
@@ -30,10 +30,10 @@ class RecommendationStatus(models.TextChoices):
 OPEN_STATUSES = (RecommendationStatus.PENDING, RecommendationStatus.COMMITTED)
 
 
-class RecommendationQuerySet(models.QuerySet):
+class RecommendationQuerySet(OfCaseQuerySet):
     def published(self):
-        """Recommendations of published cases, with their updates."""
-        return self.filter(case__published_at__isnull=False)
+        """Recommendations of published cases, with their updates (stored: `case_published`)."""
+        return self.filter(case_published=True)
 
     def overdue(self, today=None):
         """
@@ -154,12 +154,15 @@ class Recommendation(Versioned):
         editable=False,
     )
     last_update_on = models.DateField(_("last updated on"), null=True, editable=False)
+    # Whether the case is published; only refresh_case_published() writes it.
+    case_published = models.BooleanField(_("case published"), default=False, editable=False)
 
     objects = RecommendationQuerySet.as_manager()
 
     # The history is of what staff wrote: the status has its own, in the updates.
     history = HistoricalRecords(
-        m2m_fields=["co_issuers"], excluded_fields=["current_status", "last_update_on"]
+        m2m_fields=["co_issuers"],
+        excluded_fields=["current_status", "last_update_on", "case_published"],
     )
 
     class Meta:
@@ -172,6 +175,12 @@ class Recommendation(Versioned):
             # The tracker: per government, latest first, and its counts per government.
             models.Index(
                 fields=["target_state", "-issued_on", "id"], name="recommendation_state_idx"
+            ),
+            # The public tracker's and the home page's counts, read from the index alone.
+            models.Index(
+                fields=["current_status", "last_update_on", "issued_on", "target_state"],
+                condition=models.Q(case_published=True),
+                name="recommendation_public_idx",
             ),
             # The tracker's summary: per government, per status, overdue or not.
             models.Index(
