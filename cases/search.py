@@ -189,11 +189,11 @@ def matching_case_ids(query):
     pseudonyms = Defender.objects.published().filter(identity_protected=True)
     for word in _words(query):
         pseudonyms = pseudonyms.filter(public_name__icontains=word)
-    defenders = matches["defender"] + list(
-        pseudonyms.values_list("pk", flat=True)[:CASE_LIST_CANDIDATES]
-    )
+    # One query whatever was found (the pseudonyms are a subquery).
     through = CaseDefender.objects.filter(
-        defender__in=defenders, case__published_at__isnull=False
+        Q(defender__in=matches["defender"])
+        | Q(defender__in=pseudonyms.values("pk")[:CASE_LIST_CANDIDATES]),
+        case__published_at__isnull=False,
     ).values_list("case_id", flat=True)[:CASE_LIST_CANDIDATES]
     return set(matches["case"]) | set(through)
 

@@ -47,6 +47,24 @@ RECOMMENDATIONS_PER_PAGE = 25
 SOURCES_PER_PAGE = 50
 
 
+# The fields of an alert the case page prints (public/timeline.py and case_detail.html).
+TIMELINE_FIELDS = (
+    "case",
+    "appeal",
+    "date",
+    "date_precision",
+    "date_qualifier",
+    "kind",
+    "verification",
+    "disputed",
+    "dispute_note",
+    "title",
+    "place",
+    "country",
+    "description",
+)
+
+
 def _public_citations():
     """Citations whose source may be shown; a private source is never named publicly."""
     return Citation.objects.filter(source__is_public=True).select_related("source__publisher")
@@ -143,6 +161,9 @@ def case_detail(request, slug):
     alerts = list(
         Alert.objects.published()
         .filter(case=case)
+        # What the timeline prints, and no more: each timestamp left out is one datetime
+        # fewer to parse per alert.
+        .only(*TIMELINE_FIELDS)
         .select_related("appeal")
         .prefetch_related(
             Prefetch("citations", queryset=_public_citations(), to_attr="public_citations"),
