@@ -119,3 +119,52 @@ def test_publishers_pressing_publish_in_the_admin_at_the_same_moment_all_succeed
         assert status == 200
         assert len(notices) == 1 and notices[0].endswith("is published."), notices
     _assert_unique_and_gapless(threads * rounds)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_changes_creating_a_case_s_generation_at_once_end_on_two_generations():
+    """
+    The first public change to a case's parts creates its generation row. Two at once: the
+    second waits for the first to commit (every public change locks the same first row), then
+    increments the row the first created, so a page rendered between the two commits is not
+    served after the second.
+    """
+    from django.db import transaction
+
+    from cases.models import PageGeneration
+    from public import cache as page_cache
+
+    case = make_case()
+    PageGeneration.objects.filter(scope=case.pk).delete()
+    first_bumped, release_first = threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                page_cache.public_change(case_pk=case.pk)
+                seen["first"] = PageGeneration.objects.get(scope=case.pk).generation
+                first_bumped.set()
+                release_first.wait(10)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_bumped.wait(10)
+            with transaction.atomic():
+                page_cache.public_change(case_pk=case.pk)  # waits for the first's commit
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_bumped.wait(10)
+    threads[1].join(0.5)
+    assert threads[1].is_alive(), "the second change waits for the first's commit"
+    release_first.set()
+    for thread in threads:
+        thread.join(30)
+    assert PageGeneration.objects.get(scope=case.pk).generation == seen["first"] + 1
