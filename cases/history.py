@@ -61,8 +61,6 @@ KEPT = {
         "published_by",
         "withdrawal_reason",
     },
-    # Not in the history: the status of the latest update, which the updates restore.
-    Recommendation: {"current_status", "last_update_on"},
 }
 
 _TICK = datetime.timedelta(microseconds=1)
@@ -75,8 +73,26 @@ class RevertError(Exception):
     """A revert that cannot be done; the message says why, for staff."""
 
 
+def untracked_fields(model):
+    """
+    Fields the history does not keep (`excluded_fields`: values other rules derive, such as a
+    recommendation's status or a case's last public change): a revert leaves them to those
+    rules.
+    """
+    history = getattr(model, "history", None)
+    if history is None:
+        return set()
+    tracked = {f.name for f in history.model._meta.fields}
+    return {f.name for f in model._meta.concrete_fields if f.name not in tracked}
+
+
 def kept_fields(model):
-    return ALWAYS_KEPT | KEPT.get(model, set()) | disclosure.publication_fields(model)
+    return (
+        ALWAYS_KEPT
+        | KEPT.get(model, set())
+        | disclosure.publication_fields(model)
+        | untracked_fields(model)
+    )
 
 
 def restored_fields(model):
