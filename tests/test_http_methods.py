@@ -37,6 +37,7 @@ def _public_urls(case):
         "cases:appeal_letters": [appeal.pk],
         "cases:appeal_report": [appeal.pk],
         "cases:page": ["about"],
+        "sitemap_section": ["cases"],
     }
     queries = {"cases:search": "?q=Jardemalie"}
     return {
