@@ -27,7 +27,6 @@ from .models import (
     CaseDefender,
     Citation,
     Defender,
-    Recommendation,
     RecommendationUpdate,
     RequestedAction,
 )
