@@ -351,13 +351,17 @@ def citing_changed(sender, instance, raw=False, **kwargs):
         ids = {instance.source_id, getattr(instance, "_source_before", None)}
     elif name == "Alert":
         ids = set(Citation.objects.filter(alert=instance.pk).values_list("source_id", flat=True))
-    else:  # a case: every source its pages may cite
-        ids = set(
-            sources.filter(
-                models.Q(citations__alert__case=instance.pk)
-                | models.Q(citations__recommendation_update__recommendation__case=instance.pk)
-                | models.Q(recommendations__case=instance.pk)
-            ).values_list("pk", flat=True)
+    else:  # a case: every source its pages may cite, each way by its own index
+        citations = Citation.objects.using(kwargs.get("using") or "default")
+        Recommendation = apps.get_model("cases", "Recommendation")
+        ids = set(citations.filter(alert__case=instance.pk).values_list("source_id", flat=True))
+        ids |= set(
+            citations.filter(recommendation_update__recommendation__case=instance.pk).values_list(
+                "source_id", flat=True
+            )
+        )
+        ids |= set(
+            Recommendation.objects.filter(case=instance.pk).values_list("source_id", flat=True)
         )
     ids.discard(None)
     if ids:
