@@ -8,7 +8,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -32,6 +32,7 @@ from ..history import (
 )
 from ..locking import VersionedForm
 from .conflicts import EditConflictMixin
+from .dates import DayFirstDateField, DayFirstDateWidget
 from .saving import REFUSAL, RefusedSaveMixin
 
 # Who reads the list being rendered (see ObservatoryAdmin.changelist_view).
@@ -64,6 +65,10 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
     """
 
     object_history_template = "admin/cases/object_history.html"
+    # Dates are read day first, never guessed, and shown back in words (dates.py).
+    formfield_overrides = {
+        models.DateField: {"form_class": DayFirstDateField, "widget": DayFirstDateWidget}
+    }
     object_history_list_template = "admin/cases/object_history_list.html"
     history_list_per_page = 50
     # A filtered list says "N results" without counting the whole table again: at a million
