@@ -10,10 +10,11 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from cases.models import Recommendation
+from cases.models import Alert, Recommendation
 from tests.admin_forms import form_data
 from tests.factories import (
     log_in,
+    make_alert,
     make_case,
     make_recommendation,
     make_staff,
@@ -64,3 +65,65 @@ def test_the_recommendation_page_shows_its_status_and_whether_it_is_overdue(offi
     status = page.content.decode().split('id="recommendation-status"')[1].split("</p>")[0]
     assert "<strong>implemented</strong>" in status and "1 June 2020" in status
     assert "not overdue" in status
+
+
+# --- 3. Refusals that say what happened and what to do -----------------------------------------
+
+
+def test_a_refused_page_is_the_project_s_403_page_that_says_what_to_do(client):
+    contributor = log_in(client, make_staff("contributor"))
+    case = make_case()
+    response = contributor.get(reverse("admin:cases_case_delete", args=[case.pk]))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You may not do this" in page and "nothing was changed" in page
+    assert "ask an administrator for the role, or ask a publisher to do it" in page
+    assert f'href="{reverse("admin:index")}"' in page
+
+
+def test_view_on_site_is_offered_only_for_what_the_public_sees(officer):
+    draft = make_case(published=False)
+    page = officer.get(reverse("admin:cases_case_change", args=[draft.pk])).content.decode()
+    assert "View on site" not in page and draft.get_absolute_url() not in page
+    public = make_case()
+    page = officer.get(reverse("admin:cases_case_change", args=[public.pk])).content.decode()
+    assert "View on site" in page and f'href="{public.get_absolute_url()}"' in page
+    # A published alert of an unpublished case is not on the public site either.
+    alert = make_alert(draft)
+    page = officer.get(reverse("admin:cases_alert_change", args=[alert.pk])).content.decode()
+    assert "View on site" not in page
+
+
+def test_a_too_long_headline_is_refused_with_its_limit_not_cut(officer):
+    case = make_case()
+    url = reverse("admin:cases_alert_add") + f"?case={case.pk}"
+    page = officer.get(url)
+    assert 'maxlength="200"' not in page.content.decode()  # the browser would cut it
+    data = form_data(page)
+    data.update(
+        {
+            "date": "2019-10-01",
+            "kind": "search",
+            "title": "H" * 243,
+            "description": "Police searched the home.",
+            "verification": "reported",
+        }
+    )
+    response = officer.post(url, data)
+    assert response.status_code == 200
+    assert "This is 243 characters long: 200 at most." in response.content.decode()
+    assert response.context["adminform"].form["title"].value() == "H" * 243
+
+
+def test_a_3_mb_form_ends_on_a_400_page_that_says_how_to_keep_the_work(officer):
+    case = make_case()
+    url = reverse("admin:cases_alert_add") + f"?case={case.pk}"
+    data = form_data(officer.get(url))
+    data.update({"title": "Long", "description": "x" * 3 * 1024 * 1024})
+    response = officer.post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Too much to send at once" in page and "nothing of it was saved" in page
+    assert "2.5\xa0MB at most" in page
+    assert "go back with your browser's Back button, and the form is as you left it" in page
+    assert not Alert.objects.filter(case=case).exists()

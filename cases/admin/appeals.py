@@ -229,6 +229,7 @@ class AppealAdmin(VersionedAdmin):
                 and (may_publish or obj.author_id == user.pk),
                 "publish": obj.state == Appeal.State.IN_REVIEW and may_publish,
                 "own": obj.author_id == user.pk,
+                "may_publish": may_publish,
                 "withdraw": obj.state == Appeal.State.PUBLISHED and may_publish,
                 "follow_up": obj.state == Appeal.State.PUBLISHED
                 and self.has_add_permission(request),

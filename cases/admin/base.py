@@ -33,6 +33,7 @@ from ..history import (
 from ..locking import VersionedForm
 from .conflicts import EditConflictMixin
 from .dates import DayFirstDateField, DayFirstDateWidget
+from .fields import bounded
 from .saving import REFUSAL, RefusedSaveMixin
 
 # Who reads the list being rendered (see ObservatoryAdmin.changelist_view).
@@ -203,8 +204,18 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
             if disclosure.lookup_visible(request.user, self.model, o)
         ]
 
+    def view_on_site(self, obj):
+        """
+        "View on site" only where the public sees the record: a draft's public address is a
+        404. (A draft appeal has its Preview beside it.)
+        """
+        is_published = getattr(obj, "is_published", None)
+        if is_published is None or not hasattr(obj, "get_absolute_url") or not is_published():
+            return None
+        return obj.get_absolute_url()
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = bounded(super().formfield_for_dbfield(db_field, request, **kwargs))
         if (
             formfield is not None
             and db_field.is_relation
