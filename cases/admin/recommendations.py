@@ -135,14 +135,13 @@ class RecommendationAdmin(VersionedAdmin):
             .values("current_status", "last_update_on", "is_overdue")
             .first()
         )
+        if current is not None:
+            current["status_label"] = RecommendationStatus(current["current_status"]).label
+            current["overdue_days"] = settings.RECOMMENDATION_OVERDUE_DAYS
         extra_context = {
             **(extra_context or {}),
             "add_update_url": prefilled_add_url(RecommendationUpdate, recommendation=object_id),
-            "current": current and {
-                **current,
-                "status_label": RecommendationStatus(current["current_status"]).label,
-                "overdue_days": settings.RECOMMENDATION_OVERDUE_DAYS,
-            },
+            "current": current,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
