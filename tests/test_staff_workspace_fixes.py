@@ -127,3 +127,54 @@ def test_a_3_mb_form_ends_on_a_400_page_that_says_how_to_keep_the_work(officer):
     assert "2.5\xa0MB at most" in page
     assert "go back with your browser's Back button, and the form is as you left it" in page
     assert not Alert.objects.filter(case=case).exists()
+
+
+# --- 4. History --------------------------------------------------------------------------------
+
+
+def _history_of_two_versions(officer):
+    alert = make_alert(make_case(), title="The home was searched")
+    change = reverse("admin:cases_alert_change", args=[alert.pk])
+    data = form_data(officer.get(change))
+    data["title"] = "The Brussels home was searched at dawn"
+    assert officer.post(change, data).status_code == 302
+    first = alert.history.order_by("history_date").first()
+    return alert, first
+
+
+def test_the_revert_message_gives_the_version_s_time_as_the_list_shows_it(officer, settings):
+    settings.TIME_ZONE = "Europe/Brussels"
+    alert, first = _history_of_two_versions(officer)
+    first.history_date = datetime.datetime(2026, 1, 15, 8, 30, tzinfo=datetime.UTC)
+    first.save()
+    history = officer.get(reverse("admin:cases_alert_history", args=[alert.pk])).content.decode()
+    assert "15 January 2026, 09:30" in history  # 08:30 UTC is 09:30 in Brussels
+    url = reverse("admin:cases_alert_simple_history", args=[alert.pk, first.history_id])
+    assert "Version of 15 January 2026, 09:30" in officer.get(url).content.decode()
+    response = officer.post(url)
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert shown == [
+        "“1 October 2019: The home was searched” is back to the version of 15 January 2026, 09:30."
+    ]
+    latest = alert.history.order_by("-history_date").first()
+    assert latest.history_change_reason == "Reverted to the version of 15 January 2026, 09:30"
+
+
+def test_the_history_says_where_to_click_to_revert(officer):
+    alert, first = _history_of_two_versions(officer)
+    page = officer.get(reverse("admin:cases_alert_history", args=[alert.pk])).content.decode()
+    assert "Choose a date" not in page
+    assert "open it by its name in the first column (“Version”)" in page
+    assert '<th scope="col">Version (open to revert)</th>' in page
+    revert = reverse("admin:cases_alert_simple_history", args=[alert.pk, first.history_id])
+    assert f'<a href="{revert}">' in page
+
+
+def test_the_revert_preview_marks_what_differs(officer):
+    alert, first = _history_of_two_versions(officer)
+    url = reverse("admin:cases_alert_simple_history", args=[alert.pk, first.history_id])
+    page = officer.get(url).content.decode()
+    now = page.split('<td class="revert-now">')[1].split("</td>")[0]
+    after = page.split('<td class="revert-after">')[1].split("</td>")[0]
+    assert now == "The<del> Brussels</del> home was searched<del> at dawn</del>"
+    assert after == "The home was searched"

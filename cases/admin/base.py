@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
@@ -25,10 +24,12 @@ from .. import disclosure
 from ..history import (
     RevertError,
     deleted_records,
+    highlighted,
     kept_fields,
     part_changes,
     preview,
     revert_to,
+    version_time,
 )
 from ..locking import VersionedForm
 from .conflicts import EditConflictMixin
@@ -373,10 +374,12 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
             "record": record,
             "current": current,
             "shown_label": name,
-            "preview": preview(
-                record,
-                hidden=hidden,
-                shown_parts=lambda parts: self.shown_parts(request, parts),
+            "preview": highlighted(
+                preview(
+                    record,
+                    hidden=hidden,
+                    shown_parts=lambda parts: self.shown_parts(request, parts),
+                )
             ),
             "kept": self._kept_labels(),
             **(extra_context or {}),
@@ -403,16 +406,13 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
             if current:
                 return HttpResponseRedirect(self._url("history", current.pk))
             return HttpResponseRedirect(self._url("deleted"))
-        self.log_change(
-            request, obj, _("Reverted to the version of %(date)s.") % {"date": record.history_date}
-        )
+        # The version's time as the history list shows it: local time, the same format.
+        when = version_time(record)
+        self.log_change(request, obj, _("Reverted to the version of %(date)s.") % {"date": when})
         self.message_user(
             request,
             _("“%(object)s” is back to the version of %(date)s.")
-            % {
-                "object": disclosure.label(request.user, obj),
-                "date": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M"),
-            },
+            % {"object": disclosure.label(request.user, obj), "date": when},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._url("change", obj.pk))
