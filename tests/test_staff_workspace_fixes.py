@@ -8,14 +8,16 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 
-from cases.models import Alert, Recommendation
+from cases.models import Alert, Alias, Recommendation
 from tests.admin_forms import form_data
 from tests.factories import (
     log_in,
     make_alert,
     make_case,
+    make_defender,
     make_recommendation,
     make_staff,
     make_update,
@@ -178,3 +180,56 @@ def test_the_revert_preview_marks_what_differs(officer):
     after = page.split('<td class="revert-after">')[1].split("</td>")[0]
     assert now == "The<del> Brussels</del> home was searched<del> at dawn</del>"
     assert after == "The home was searched"
+
+
+# --- 6. The staff search finds defenders by misspelled names, and their records -----------------
+
+
+def _staff_search(client, q):
+    response = client.get(reverse("admin:search"), {"q": q})
+    assert response.status_code == 200
+    return {
+        group.kind: [(result.title, result.matched) for result in group.results]
+        for group in response.context["groups"]
+    }
+
+
+@pytest.mark.parametrize("query", ["Jardimalie", "Jardemallie", "jardemalie"])
+def test_the_staff_search_finds_her_and_her_records_by_a_misspelling(client, jardemalie, query):
+    log_in(client, make_staff("case-officer"))
+    results = _staff_search(client, query)
+    assert results["defender"][0][0] == "Botagoz Jardemalie"
+    assert "Botagoz Jardemalie: a refugee lawyer pursued by Kazakhstan in Belgium" in [
+        title for title, _matched in results["case"]
+    ]
+    assert results["alert"] and results["appeal"] and results["recommendation"]
+
+
+def test_it_says_which_other_name_matched(client, jardemalie):
+    log_in(client, make_staff("case-officer"))
+    assert _staff_search(client, "Jardimalie")["defender"][0] == (
+        "Botagoz Jardemalie",
+        "Bota Jardimalie",
+    )
+    page = client.get(reverse("admin:search"), {"q": "Bota Jardimalie"}).content.decode()
+    assert "Found by another of the names: “Bota Jardimalie”" in page
+    # Her public name matches best: no other name is named.
+    assert _staff_search(client, "Botagoz Jardemalie")["defender"][0] == ("Botagoz Jardemalie", "")
+
+
+def test_a_protected_defender_s_other_names_stay_hidden_without_the_permission(client, db):
+    case = make_case(title="A case with a protected defender")
+    defender = make_defender(
+        case, public_name="Pseudonym Nine", name="Qwelmira Trosk", identity_protected=True
+    )
+    Alias.objects.create(defender=defender, name="Qwelmira Troskova", kind="misspelling")
+    contributor = log_in(client, make_staff("contributor"))
+    for query in ("Qwelmira", "Troskova", "Trosková", "Qwelmyra"):
+        results = _staff_search(contributor, query)
+        assert results.get("defender", []) == [] and results.get("case", []) == [], query
+        page = contributor.get(reverse("admin:search"), {"q": query}).content.decode()
+        assert "Troskova" not in page.replace(query, "")
+    officer = log_in(Client(), make_staff("case-officer"))
+    results = _staff_search(officer, "Troskowa")
+    assert results["defender"] == [("Pseudonym Nine (Qwelmira Trosk)", "Qwelmira Troskova")]
+    assert results["case"] == [("A case with a protected defender", "")]
