@@ -6,12 +6,14 @@ from public fields only (English and French stemming, accents folded, GIN indexe
 similarity (pg_trgm) on names, aliases and titles so that a source's misspelling still finds
 the record, and reference codes compared without spaces. The matching passage comes from
 ts_headline(). SQLite: every word of the query must occur (icontains) in the same fields, and
-the passage is marked here. The staff search on SQLite also matches the names and aliases of
-defenders like a word of the query (a misspelling), and finds the records of their cases.
+the passage is marked here. The staff search also finds the records of the defenders whose
+names or aliases are like the words of the query (a misspelling too), on both databases, and
+on SQLite the defenders themselves by them (PostgreSQL compares names by trigrams).
 
 The public search starts from the `published()` querysets and reads only public fields; the
 staff search (the admin) starts from every record and also matches the real names and aliases
-of protected defenders. Either way a page costs one query per type, whatever the data size.
+of protected defenders. Either way a page costs one query per type, whatever the data size
+(the staff search: two more on SQLite for the names, and one for the aliases it names).
 """
 
 import difflib
@@ -155,15 +157,15 @@ def search(query, *, public=True, kinds=None, limit=5, confidential=False):
     reveal = not public and confidential
     postgresql = connection.vendor == "postgresql"
     kinds = list(KINDS if kinds is None else kinds)
-    # Staff on SQLite: the defenders whose names are like a word of the query, for the
-    # defenders and the records of their cases (PostgreSQL has trigram similarity for it).
-    named = _named_defenders(query, reveal) if not (public or postgresql) else None
+    # Staff: the defenders whose names are like the words of the query, for the defenders (on
+    # SQLite; PostgreSQL compares them by trigrams) and the records of their cases.
+    named = _named_defenders(query, reveal) if not public else None
     groups = []
     for name in kinds:
         kind = KINDS[name]
         queryset = base_queryset(name, public)
         if postgresql:
-            rows = _postgresql(queryset, kind, query, public, reveal)
+            rows = _postgresql(queryset, kind, query, public, reveal, named)
         else:
             rows = _fallback(queryset, kind, query, public, reveal, named)
         rows = list(rows[: limit + 1])
@@ -236,7 +238,7 @@ def _code_key(query):
 # The SQL below is assembled from this module's constants and the models' table and field
 # names only; the reader's text is always a query parameter (ruff S608/S611 and bandit
 # B608/B611 warn of the former: reviewed).
-def _postgresql(queryset, kind, query, public, reveal):
+def _postgresql(queryset, kind, query, public, reveal, named=None):
     table = kind.model._meta.db_table
     short = len(query.split()) <= FUZZY_MAX_WORDS
     # Each branch can use its own index; UNION of ids, each branch capped.
@@ -285,8 +287,14 @@ def _postgresql(queryset, kind, query, public, reveal):
         )
         rank_params.append(_like_pattern(_code_key(query)))
     headline_sql = f"ts_headline('english'::regconfig, {column}.{kind.body}, {_TSQUERY}, %s)"
+    found = Q(pk__in=RawSQL(sql, params))  # noqa: S611 # nosec B611
+    if named and kind.name != "defender":
+        # The records of the defenders every word of the query names (a misspelling too).
+        ids = set.intersection(*named.values())
+        if ids:
+            found |= _by_defender(kind, ids)
     return (
-        queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 # nosec B611
+        queryset.filter(found)
         .annotate(
             rank=RawSQL(rank_sql, rank_params, output_field=FloatField()),  # noqa: S611 # nosec B611
             headline=RawSQL(headline_sql, [query, query, _HEADLINE_OPTIONS]),  # noqa: S611 # nosec B611

@@ -34,7 +34,7 @@ from ..history import (
 from ..locking import VersionedForm
 from .conflicts import EditConflictMixin
 from .dates import DayFirstDateField, DayFirstDateWidget
-from .fields import bounded
+from .fields import bounded, plainly_labelled
 from .saving import REFUSAL, RefusedSaveMixin
 
 # Who reads the list being rendered (see ObservatoryAdmin.changelist_view).
@@ -217,6 +217,7 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = bounded(super().formfield_for_dbfield(db_field, request, **kwargs))
+        formfield = plainly_labelled(db_field, formfield)
         if (
             formfield is not None
             and db_field.is_relation

@@ -23,6 +23,7 @@ from ..models import (
 from .base import PublishedFilter, VersionedAdmin, prefilled_add_url
 from .case_records import CaseFilter, latest_records
 from .conflicts import VersionedInline
+from .fields import ChoiceAutocomplete
 from .publication import PublicationAdminMixin
 from .sources import CitationInline
 
@@ -79,6 +80,12 @@ class QuietFilter(DaysFilter):
 class CaseForm(VersionedForm):
     # Set by CaseAdmin.get_form: closing a case is a publisher's decision.
     may_close = True
+
+    class Meta:
+        widgets = {
+            "other_states": ChoiceAutocomplete(),
+            "summary": forms.Textarea(attrs={"rows": 8}),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -228,7 +235,7 @@ class AlertForm(VersionedForm):
     class Meta:
         widgets = {
             "title": forms.TextInput(attrs={"size": 80}),
-            "description": forms.Textarea(attrs={"rows": 4}),
+            "description": forms.Textarea(attrs={"rows": 12}),
         }
 
 
