@@ -37,6 +37,25 @@ class ObservatoryAdminSite(AdminSiteOTPRequiredMixin, admin.AdminSite):
             return redirect("two_factor:setup")
         return super().login(request, extra_context)
 
+    def get_app_list(self, request, app_label=None):
+        """
+        The menu (the index and the side bar): the records in the groups their model admins
+        name (`menu_group`, cases/admin/base.py), and without the link tables, which are
+        edited on another record's page (their admins say `menu_group = None`).
+        """
+        apps = []
+        for app in super().get_app_list(request, app_label):
+            groups = {}
+            for model in app["models"]:
+                group = getattr(self._registry.get(model["model"]), "menu_group", False)
+                if group is False:  # an admin that names no group: listed with its app
+                    group = (0, app["name"])
+                if group is not None:
+                    groups.setdefault(group, []).append(model)
+            for (_order, name), models in sorted(groups.items(), key=lambda g: g[0][0]):
+                apps.append({**app, "name": name, "models": models})
+        return apps
+
     # The workspace's modules are imported when a page needs them: they register their
     # admins on this site, which must exist first.
 

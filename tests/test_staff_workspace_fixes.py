@@ -7,6 +7,7 @@ the search for defenders by misspelled names. (Dates have their own file: test_s
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -21,6 +22,7 @@ from tests.factories import (
     make_recommendation,
     make_staff,
     make_update,
+    make_urgent_appeal,
 )
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +235,48 @@ def test_a_protected_defender_s_other_names_stay_hidden_without_the_permission(c
     results = _staff_search(officer, "Troskowa")
     assert results["defender"] == [("Pseudonym Nine (Qwelmira Trosk)", "Qwelmira Troskova")]
     assert results["case"] == [("A case with a protected defender", "")]
+
+
+# --- 5. Layout and words -------------------------------------------------------------------------
+
+
+def test_the_menu_groups_the_records_and_hides_the_link_tables(officer):
+    page = officer.get(reverse("admin:index"))
+    menu = {
+        app["name"]: [m["object_name"] for m in app["models"]] for app in page.context["app_list"]
+    }
+    assert menu["Cases and their timelines"] == ["Alert", "Case", "Defender"]
+    assert set(menu["Appeals and recommendations"]) == {
+        "Appeal",
+        "Recommendation",
+        "RecommendationUpdate",
+    }
+    listed = {name for models in menu.values() for name in models}
+    hidden = {"CaseDefender", "Alias", "RequestedAction", "Addressee", "Citation", "ActionTally"}
+    assert not listed & hidden
+    # Still reachable where they are needed: their own pages and their lists.
+    case = make_case()
+    defender = make_defender(case)
+    link = defender.case_links.get()
+    assert (
+        officer.get(reverse("admin:cases_casedefender_change", args=[link.pk])).status_code == 200
+    )
+    assert officer.get(reverse("admin:cases_citation_changelist")).status_code == 200
+
+
+def test_the_partial_date_is_labelled_in_plain_words(officer):
+    case = make_case()
+    page = officer.get(reverse("admin:cases_alert_add") + f"?case={case.pk}").content.decode()
+    assert "Known to the" not in page
+    assert "How precisely the date is known" in page and ">to the month only</option>" in page
+    assert "The date is" in page and ">approximate (about)</option>" in page
+
+
+def test_a_case_officer_is_told_in_plain_words_who_publishes_their_appeal(officer, client):
+    author = get_user_model().objects.get(pk=officer.session["_auth_user_id"])
+    appeal = make_urgent_appeal(make_case(), author, state="in_review")
+    page = officer.get(reverse("admin:cases_appeal_change", args=[appeal.pk])).content.decode()
+    assert "another publisher" not in page
+    assert "waiting for a publisher: only staff with the Publisher role can review and publish" in (
+        page
+    )

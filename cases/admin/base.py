@@ -44,6 +44,18 @@ _list_reader = contextvars.ContextVar("list_reader", default=None)
 NOT_SHOWN_IN_CHANGES = ["version", "updated_at"]
 
 
+# The groups of the workspace's menu (the index and the side bar, accounts/admin_site.py), in
+# their order; a model admin says where it is listed with `menu_group`. None: not listed, for
+# the link tables (a case's defenders, an alert's citations, an appeal's requested actions and
+# addressees, a defender's other names), edited on the page of the record they belong to and
+# still reachable from there, from the history and from autocomplete.
+MENU_CASES = (1, gettext_lazy("Cases and their timelines"))
+MENU_APPEALS = (2, gettext_lazy("Appeals and recommendations"))
+MENU_SOURCES = (3, gettext_lazy("Sources"))
+MENU_PUBLICATION = (4, gettext_lazy("Publication"))
+MENU_VOCABULARIES = (5, gettext_lazy("Vocabularies"))
+
+
 class PublishedFilter(admin.SimpleListFilter):
     title = gettext_lazy("published")
     parameter_name = "published"

@@ -20,7 +20,7 @@ from ..models import (
     Defender,
     Recommendation,
 )
-from .base import PublishedFilter, VersionedAdmin, prefilled_add_url
+from .base import MENU_CASES, PublishedFilter, VersionedAdmin, prefilled_add_url
 from .case_records import CaseFilter, latest_records
 from .conflicts import VersionedInline
 from .fields import ChoiceAutocomplete
@@ -104,6 +104,7 @@ class CaseDefenderInline(VersionedInline, admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_CASES
     form = CaseForm
     list_display = [
         "title",
@@ -243,6 +244,7 @@ class AlertForm(VersionedForm):
 class AlertAdmin(PublicationAdminMixin, VersionedAdmin):
     """Logging an alert is the most frequent task: one page, sensible defaults, sources inline."""
 
+    menu_group = MENU_CASES
     form = AlertForm
     list_display = [
         "title",
@@ -324,6 +326,7 @@ class CaseLinkInline(VersionedInline, admin.TabularInline):
 
 @admin.register(Defender)
 class DefenderAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_CASES
     list_display = [
         "public_name",
         "name",
@@ -380,6 +383,7 @@ class DefenderAdmin(PublicationAdminMixin, VersionedAdmin):
 
 @admin.register(CaseDefender)
 class CaseDefenderAdmin(VersionedAdmin):
+    menu_group = None
     list_display = ["defender", "case", "role"]
     list_filter = ["role"]
     list_select_related = ["defender", "case"]
@@ -389,6 +393,7 @@ class CaseDefenderAdmin(VersionedAdmin):
 
 @admin.register(Alias)
 class AliasAdmin(VersionedAdmin):
+    menu_group = None
     list_display = ["name", "defender", "kind"]
     list_filter = ["kind"]
     list_select_related = ["defender"]

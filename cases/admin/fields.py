@@ -14,7 +14,7 @@ TOO_LONG = gettext_lazy(
 # own ("known to the": "day") read as a riddle.
 PARTIAL_DATE_FIELDS = {
     "date_precision": (
-        gettext_lazy("how precisely the date is known"),
+        gettext_lazy("How precisely the date is known"),
         [
             ("day", gettext_lazy("to the day")),
             ("month", gettext_lazy("to the month only")),
@@ -22,7 +22,7 @@ PARTIAL_DATE_FIELDS = {
         ],
     ),
     "date_qualifier": (
-        gettext_lazy("the date is"),
+        gettext_lazy("The date is"),
         [
             ("", gettext_lazy("exact")),
             ("about", gettext_lazy("approximate (about)")),

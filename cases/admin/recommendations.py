@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
-from .base import VersionedAdmin, prefilled_add_url
+from .base import MENU_APPEALS, VersionedAdmin, prefilled_add_url
 from .case_records import CaseFilter
 from .sources import CitationInline
 
@@ -71,6 +71,7 @@ class UpdateInline(admin.TabularInline):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(VersionedAdmin):
+    menu_group = MENU_APPEALS
     list_display = [
         "__str__",
         "case",
@@ -148,6 +149,7 @@ class RecommendationAdmin(VersionedAdmin):
 
 @admin.register(RecommendationUpdate)
 class RecommendationUpdateAdmin(VersionedAdmin):
+    menu_group = MENU_APPEALS
     list_display = ["__str__", "recommendation", "status", "recorded_by"]
     list_filter = ["status"]
     list_select_related = ["recommendation", "recorded_by"]
