@@ -24,6 +24,8 @@ class ObservatoryAdminSite(AdminSiteOTPRequiredMixin, admin.AdminSite):
     def each_context(self, request):
         context = super().each_context(request)
         context["site_header"] = f"{settings.OBSERVATORY_NAME} · {_('staff')}"
+        # What a form may send (files aside): the pages refuse to send more, keeping the text.
+        context["form_limit"] = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return context
 
     def login(self, request, extra_context=None):

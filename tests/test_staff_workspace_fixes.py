@@ -129,7 +129,7 @@ def test_a_3_mb_form_ends_on_a_400_page_that_says_how_to_keep_the_work(officer):
     page = response.content.decode()
     assert "Too much to send at once" in page and "nothing of it was saved" in page
     assert "2.5\xa0MB at most" in page
-    assert "go back with your browser's Back button, and the form is as you left it" in page
+    assert "Go back with your browser's Back button." in page
     assert not Alert.objects.filter(case=case).exists()
 
 

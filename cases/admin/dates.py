@@ -174,12 +174,15 @@ class DayFirstDateWidget(AdminDateWidget):
         field = self._render(self.template_name, context, renderer)
         return format_html(
             '{}<input type="hidden" name="{}" value="{}">'
-            '<span class="date-in-words" id="{}" data-label="{}" aria-live="polite">{}</span>',
+            '<span class="date-in-words" id="{}" data-label="{}" data-months="{}" data-days="{}"'
+            ' aria-live="polite">{}</span>',
             field,
             name + READ_SUFFIX,
             text,
             f"{context['widget']['attrs'].get('id') or name}_in_words",
             _("Read as: %(date)s"),
+            ",".join(str(dates.MONTHS[n]) for n in range(1, 13)),
+            ",".join(str(dates.WEEKDAYS[n]) for n in range(7)),
             _("Read as: %(date)s") % {"date": words} if words else "",
         )
 

@@ -31,10 +31,12 @@
       if (input.value.trim() !== shown.value) words.textContent = "";
       return;
     }
-    var lang = document.documentElement.lang || "en";
-    words.textContent = (words.dataset.label || "%(date)s").replace("%(date)s", new Intl.DateTimeFormat(lang, {
-      weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC"
-    }).format(date));
+    // As the server writes it (WORDS_FORMAT, "l j F Y"), in the page's language.
+    var months = (words.dataset.months || "").split(",");
+    var days = (words.dataset.days || "").split(",");
+    var text = [days[(date.getUTCDay() + 6) % 7], date.getUTCDate(), months[date.getUTCMonth()],
+      date.getUTCFullYear()].join(" ");
+    words.textContent = (words.dataset.label || "%(date)s").replace("%(date)s", text);
     shown.value = input.value.trim().replace(/\s+/g, " ");
   }
   function watch(root) {
