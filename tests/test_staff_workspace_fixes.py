@@ -17,6 +17,7 @@ from tests.admin_forms import form_data
 from tests.factories import (
     log_in,
     make_alert,
+    make_appeal,
     make_case,
     make_defender,
     make_recommendation,
@@ -280,3 +281,17 @@ def test_a_case_officer_is_told_in_plain_words_who_publishes_their_appeal(office
     assert "waiting for a publisher: only staff with the Publisher role can review and publish" in (
         page
     )
+
+
+def test_dates_are_shown_in_one_style(officer):
+    case = make_case(opened_on=datetime.date(2019, 10, 1))
+    make_alert(case, date=datetime.date(2019, 10, 1))
+    make_appeal(case, date=datetime.date(2020, 3, 20))
+    make_recommendation(case, issued_on=datetime.date(2020, 3, 20))
+    page = officer.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    records = page[page.index("Timeline (latest alerts)") :]
+    assert records.count("1 October 2019") == 1 and records.count("20 March 2020") == 2
+    listing = officer.get(reverse("admin:cases_case_changelist")).content.decode()
+    assert "1 October 2019" in listing  # the last alert
+    for other_style in ("Oct. 1, 2019", "March 20, 2020", "2020-03-20", "2019-10-01"):
+        assert other_style not in records and other_style not in listing

@@ -7,7 +7,7 @@ dates are shown in words as they are typed, and other states are chosen by autoc
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from cases.models import Alert, Appeal
+from cases.models import Alert, Appeal, Recommendation
 from tests.browser.test_accessibility import RULES
 from tests.factories import device_code, make_staff, make_totp_device
 
@@ -30,6 +30,8 @@ def logged_in(new_page, live_server, role="case-officer", username="olga", **con
 def admin_pages(case):
     alert = Alert.objects.filter(case=case).order_by("-date").first()
     appeal = Appeal.objects.get(reference_code="KAZ 001 / 0720 / OBS 086")
+    recommendation = Recommendation.objects.filter(case=case).first()
+    version = case.history.order_by("history_date").first()
     return [
         "/admin/",
         f"/admin/cases/case/{case.pk}/change/",
@@ -40,6 +42,10 @@ def admin_pages(case):
         "/admin/cases/case/",
         f"/admin/cases/case/{case.pk}/history/",
         "/admin/search/?q=Jardimalie",
+        f"/admin/cases/recommendation/{recommendation.pk}/change/",
+        f"/admin/cases/recommendationupdate/add/?recommendation={recommendation.pk}",
+        f"/admin/cases/case/{case.pk}/history/{version.history_id}/",
+        "/admin/auth/user/",  # not for a case officer: the 403 page
     ]
 
 
@@ -47,8 +53,11 @@ def test_the_main_admin_pages_pass_axe(new_page, live_server, jardemalie):
     page = logged_in(new_page, live_server, viewport={"width": 1366, "height": 768})
     axe = Axe()
     failures = []
+    jardemalie.summary += " A new sentence."  # so that the revert preview shows a change
+    jardemalie.save()
     for path in admin_pages(jardemalie):
-        page.goto(path)
+        response = page.goto(path)
+        assert response.status == (403 if path == "/admin/auth/user/" else 200), path
         results = axe.run(page, options=RULES)
         if results.violations_count:
             failures.append(f"{path}\n{results.generate_report()}")
@@ -175,3 +184,12 @@ def test_a_form_too_large_is_not_sent_and_keeps_what_was_typed(new_page, live_se
     assert page.url.endswith(f"/admin/cases/alert/add/?case={case.pk}")
     assert page.evaluate("document.querySelector('#id_description').value.length") == 3 * 1048576
     assert not Alert.objects.filter(case=case).exists()
+
+
+def test_every_field_of_a_citation_row_is_labelled(new_page, live_server, jardemalie):
+    page = logged_in(new_page, live_server)
+    page.goto(f"/admin/cases/alert/add/?case={jardemalie.pk}")
+    # The row shown, and the hidden one that "Add another" copies.
+    names = page.get_by_label("Quoted passage").evaluate_all("els => els.map(e => e.name)")
+    assert names == ["citations-0-quoted_passage", "citations-__prefix__-quoted_passage"]
+    assert page.get_by_role("combobox", name="Source").count() == 1
