@@ -295,3 +295,18 @@ def test_dates_are_shown_in_one_style(officer):
     assert "1 October 2019" in listing  # the last alert
     for other_style in ("Oct. 1, 2019", "March 20, 2020", "2020-03-20", "2019-10-01"):
         assert other_style not in records and other_style not in listing
+
+
+def test_a_failed_form_check_says_what_to_do(db):
+    response = Client(enforce_csrf_checks=True).post(reverse("two_factor:login"), {})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "The form could not be checked" in page and "nothing was saved" in page
+    assert "copy what you typed, then reload the page" in page
+
+
+def test_what_happened_has_a_larger_box(officer):
+    case = make_case()
+    page = officer.get(reverse("admin:cases_alert_add") + f"?case={case.pk}").content.decode()
+    box = page[page.index('<textarea name="description"') :].split(">")[0]
+    assert 'rows="12"' in box
