@@ -116,7 +116,10 @@ def test_a_too_long_headline_is_refused_with_its_limit_not_cut(officer):
     )
     response = officer.post(url, data)
     assert response.status_code == 200
-    assert "This is 243 characters long: 200 at most." in response.content.decode()
+    assert (
+        "This is 243 characters long, and at most 200 characters are allowed."
+        in response.content.decode()
+    )
     assert response.context["adminform"].form["title"].value() == "H" * 243
 
 

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy
 
 TOO_LONG = gettext_lazy(
-    "This is %(show_value)d characters long: %(limit_value)d at most. Shorten it and save again; "
-    "the rest of the form is kept."
+    "This is %(show_value)d characters long, and at most %(limit_value)d characters are "
+    "allowed. Shorten it and save again; the rest of the form is kept."
 )
 
 
