@@ -205,6 +205,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How each language writes and reads dates: day first, never US month-first
+# (observatory/formats/).
+FORMAT_MODULE_PATH = ["observatory.formats"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True

@@ -20,9 +20,10 @@ from ..models import (
     Defender,
     Recommendation,
 )
-from .base import PublishedFilter, VersionedAdmin, prefilled_add_url
+from .base import MENU_CASES, PublishedFilter, VersionedAdmin, prefilled_add_url
 from .case_records import CaseFilter, latest_records
 from .conflicts import VersionedInline
+from .fields import ChoiceAutocomplete
 from .publication import PublicationAdminMixin
 from .sources import CitationInline
 
@@ -80,6 +81,12 @@ class CaseForm(VersionedForm):
     # Set by CaseAdmin.get_form: closing a case is a publisher's decision.
     may_close = True
 
+    class Meta:
+        widgets = {
+            "other_states": ChoiceAutocomplete(),
+            "summary": forms.Textarea(attrs={"rows": 8}),
+        }
+
     def clean(self):
         cleaned = super().clean()
         closing = cleaned.get("status") == Case.Status.CLOSED
@@ -97,6 +104,7 @@ class CaseDefenderInline(VersionedInline, admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_CASES
     form = CaseForm
     list_display = [
         "title",
@@ -228,7 +236,7 @@ class AlertForm(VersionedForm):
     class Meta:
         widgets = {
             "title": forms.TextInput(attrs={"size": 80}),
-            "description": forms.Textarea(attrs={"rows": 4}),
+            "description": forms.Textarea(attrs={"rows": 12}),
         }
 
 
@@ -236,6 +244,7 @@ class AlertForm(VersionedForm):
 class AlertAdmin(PublicationAdminMixin, VersionedAdmin):
     """Logging an alert is the most frequent task: one page, sensible defaults, sources inline."""
 
+    menu_group = MENU_CASES
     form = AlertForm
     list_display = [
         "title",
@@ -317,6 +326,7 @@ class CaseLinkInline(VersionedInline, admin.TabularInline):
 
 @admin.register(Defender)
 class DefenderAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_CASES
     list_display = [
         "public_name",
         "name",
@@ -373,6 +383,7 @@ class DefenderAdmin(PublicationAdminMixin, VersionedAdmin):
 
 @admin.register(CaseDefender)
 class CaseDefenderAdmin(VersionedAdmin):
+    menu_group = None
     list_display = ["defender", "case", "role"]
     list_filter = ["role"]
     list_select_related = ["defender", "case"]
@@ -382,6 +393,7 @@ class CaseDefenderAdmin(VersionedAdmin):
 
 @admin.register(Alias)
 class AliasAdmin(VersionedAdmin):
+    menu_group = None
     list_display = ["name", "defender", "kind"]
     list_filter = ["kind"]
     list_select_related = ["defender"]

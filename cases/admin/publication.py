@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from .. import disclosure, services
 from ..models import Alert, Case, Defender, Page, PublicationRequest, Source
+from .base import MENU_PUBLICATION
 
 
 class ProtectForm(forms.Form):
@@ -393,6 +394,7 @@ def _bulk(step):
 class PublicationRequestAdmin(admin.ModelAdmin):
     """What awaits publication: publishers open each record, or publish several at once."""
 
+    menu_group = MENU_PUBLICATION
     list_display = ["what", "requested_by", "requested_at", "note"]
     list_filter = ["what", "content_type"]
     list_select_related = ["content_type", "requested_by"]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from .. import disclosure, files
 from ..locking import VersionedForm
 from ..models import Citation, Source
-from .base import VersionedAdmin
+from .base import MENU_SOURCES, VersionedAdmin
 from .conflicts import VersionedInline
 from .publication import PublicationAdminMixin
 
@@ -96,6 +96,7 @@ class SourceForm(VersionedForm):
 
 @admin.register(Source)
 class SourceAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_SOURCES
     form = SourceForm
     list_display = ["title", "kind", "publisher", "date", "language", "is_public", "reliability"]
     list_filter = ["kind", "is_public", "reliability", "language"]
@@ -147,6 +148,7 @@ class SourceAdmin(PublicationAdminMixin, VersionedAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(VersionedAdmin):
+    menu_group = None
     list_display = ["__str__", "alert", "recommendation_update"]
     list_select_related = ["source__publisher", "alert", "recommendation_update"]
     search_fields = ["quoted_passage", "note", "source__title"]
