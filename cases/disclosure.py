@@ -121,6 +121,9 @@ DECLARATION = {
         "closing_reason": PUBLIC,
         "published_at": PUBLICATION,
         "lead_officer": INTERNAL,
+        "collaborators": INTERNAL,
+        "follow_up_on": INTERNAL,
+        "follow_up_note": INTERNAL,
         "risk_level": CONFIDENTIAL,
         "internal_notes": CONFIDENTIAL,
     },
@@ -280,6 +283,8 @@ DECLARATION = {
         "source": PUBLIC,
         "current_status": PUBLIC,
         "last_update_on": PUBLIC,
+        "follow_up_on": INTERNAL,
+        "follow_up_note": INTERNAL,
     },
     RecommendationUpdate: {
         "version": INTERNAL,

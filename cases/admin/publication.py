@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -389,12 +390,47 @@ def _bulk(step):
     return action
 
 
+def may_publish_requests(user):
+    return any(
+        user.has_perm(p)
+        for p in disclosure.PUBLISH_PERMISSIONS.values()
+        if p != disclosure.PERMISSION
+    )
+
+
+def publishable_types(user):
+    """The content types of the records `user` may publish (from the content-type cache)."""
+    models = [
+        model
+        for model, permission in disclosure.PUBLISH_PERMISSIONS.items()
+        if permission != disclosure.PERMISSION and user.has_perm(permission)
+    ]
+    return list(ContentType.objects.get_for_models(*models).values())
+
+
+class ForMeFilter(admin.SimpleListFilter):
+    """What awaits the reader: records they may publish, asked by someone else."""
+
+    title = gettext_lazy("for me")
+    parameter_name = "for_me"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("For me to review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.for_reviewer(request.user, publishable_types(request.user))
+        if self.value():
+            return queryset.none()
+        return queryset
+
+
 @admin.register(PublicationRequest)
 class PublicationRequestAdmin(admin.ModelAdmin):
     """What awaits publication: publishers open each record, or publish several at once."""
 
     list_display = ["what", "requested_by", "requested_at", "note"]
-    list_filter = ["what", "content_type"]
+    list_filter = [ForMeFilter, "what", "content_type"]
     list_select_related = ["content_type", "requested_by"]
     actions = ["publish_selected"]
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
 from .base import VersionedAdmin, prefilled_add_url
 from .case_records import CaseFilter
+from .cases import FollowUpFilter, MineFilter
 from .sources import CitationInline
 
 
@@ -82,6 +83,8 @@ class RecommendationAdmin(VersionedAdmin):
         CaseFilter,
         StatusFilter,
         OverdueFilter,
+        MineFilter,
+        FollowUpFilter,
         "target_state",
         ("target_authority", admin.RelatedOnlyFieldListFilter),
         ("issuer", admin.RelatedOnlyFieldListFilter),
@@ -115,6 +118,7 @@ class RecommendationAdmin(VersionedAdmin):
                 ]
             },
         ),
+        (_("Follow-up"), {"fields": ["follow_up_on", "follow_up_note"]}),
     ]
 
     @admin.display(description=_("status"), ordering="current_status")
