@@ -219,6 +219,8 @@ MODEL_PERMISSION = {
     "changelist": "view",
     "change": "view",
     "history": "view",
+    # A case's activity: the changes to it and its parts (cases/activity.py).
+    "activity": "view",
     "preview": "view",
     "add": "add",
     "deleted": "add",

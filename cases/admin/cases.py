@@ -5,12 +5,16 @@ import datetime
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .. import disclosure
+from ..activity import activity_page
 from ..locking import VersionedForm
 from ..models import (
     Alert,
@@ -21,7 +25,7 @@ from ..models import (
     Defender,
     Recommendation,
 )
-from .base import PublishedFilter, VersionedAdmin, prefilled_add_url
+from .base import PublishedFilter, VersionedAdmin, prefilled_add_url, require_object
 from .case_records import CaseFilter, latest_records
 from .conflicts import VersionedInline
 from .publication import PublicationAdminMixin
@@ -276,8 +280,39 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
                 (_("Draft an appeal"), prefilled_add_url(Appeal, case=object_id)),
                 (_("Add a recommendation"), prefilled_add_url(Recommendation, case=object_id)),
             ],
+            "activity_url": reverse("admin:cases_case_activity", args=[object_id])
+            if case
+            else None,
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/activity/",
+                self.admin_site.admin_view(self.activity_view),
+                name="cases_case_activity",
+            ),
+            *super().get_urls(),
+        ]
+
+    def activity_view(self, request, object_id):
+        """Every change to the case and its parts, by anyone, newest first (cases/activity.py)."""
+        case = require_object(self, request, object_id)
+        if not self.has_view_or_change_permission(request, case):
+            raise PermissionDenied
+        page = activity_page(case, request.user, request.GET.get("p"))
+        label = disclosure.label(request.user, case)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Activity: %(case)s") % {"case": label},
+            "opts": self.model._meta,
+            "original": case,
+            "shown_label": label,
+            "page": page,
+            "change_url": reverse("admin:cases_case_change", args=[case.pk]),
+        }
+        return TemplateResponse(request, "admin/cases/case/activity.html", context)
 
 
 class LoggedFilter(DaysFilter):
