@@ -509,3 +509,50 @@ def record_correction(appeal, user):
             update_fields=["corrected_at", "updated_at"]
         )
     return appeal
+
+
+# --- Team work: assignment, follow-ups, closing (the bulk actions of the lists) ---------------
+
+
+@transaction.atomic
+def close_case(case, user, *, on, reason):
+    """
+    Close a followed case on `on`, saying why (shown publicly on a published case): a
+    publisher's decision, as in the case's form. Every rule of the case holds (it cannot close
+    before it opened).
+    """
+    case = _locked(Case, case)
+    _require(user, "cases.publish_case")
+    if case.status == Case.Status.CLOSED:
+        raise WorkflowError(_("The case is already closed."))
+    case.status = Case.Status.CLOSED
+    case.closed_on = on
+    case.closing_reason = reason.strip()
+    case.full_clean()
+    _as(case, user, _("Closed")).save()
+    _record(user, case, _("Closed"))
+    return case
+
+
+@transaction.atomic
+def assign_case(case, user, *, lead_officer):
+    """Make `lead_officer` the case's lead officer (its collaborators stay)."""
+    case = _locked(Case, case)
+    _require(user, "cases.change_case")
+    if case.lead_officer_id == lead_officer.pk:
+        raise WorkflowError(_("Already led by %(who)s.") % {"who": lead_officer})
+    case.lead_officer = lead_officer
+    _as(case, user, _("Assigned to %(who)s") % {"who": lead_officer}).save()
+    return case
+
+
+@transaction.atomic
+def set_follow_up(obj, user, *, on, note=""):
+    """Set the follow-up date and note of a case or a recommendation (None clears them)."""
+    model = type(obj)
+    obj = _locked(model, obj)
+    _require(user, f"cases.change_{model._meta.model_name}")
+    obj.follow_up_on = on
+    obj.follow_up_note = Truncator(note.strip()).chars(200) if on else ""
+    _as(obj, user, _("Follow-up set") if on else _("Follow-up cleared")).save()
+    return obj

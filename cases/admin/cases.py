@@ -26,6 +26,7 @@ from ..models import (
     Recommendation,
 )
 from .base import PublishedFilter, VersionedAdmin, prefilled_add_url, require_object
+from .bulk import ASSIGN, CLOSE, add_actions, follow_up_bulk
 from .case_records import CaseFilter, latest_records
 from .conflicts import VersionedInline
 from .publication import PublicationAdminMixin
@@ -285,6 +286,10 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
             else None,
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_actions(self, request):
+        bulks = [ASSIGN, follow_up_bulk("case"), CLOSE]
+        return add_actions(request, super().get_actions(request), bulks)
 
     def get_urls(self):
         return [

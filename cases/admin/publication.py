@@ -350,8 +350,11 @@ class PublicationAdminMixin:
     # --- Bulk ------------------------------------------------------------------------------
 
     def get_actions(self, request):
+        from .bulk import Bulk, add_actions
+
         actions = super().get_actions(request)
         user = request.user
+        bulks = []
         for step in STEPS.get(self.model, []):
             if step.form is not None and not step.name.startswith("request"):
                 continue  # needs words from the user: one record at a time
@@ -359,35 +362,18 @@ class PublicationAdminMixin:
                 continue
             if step.name.startswith("request") and _may_publish(user, self.model):
                 continue
-            name = f"publication_{step.name.replace('-', '_')}"
-            actions[name] = (_bulk(step), name, step.label)
-        return actions
-
-
-def _bulk(step):
-    def action(model_admin, request, queryset):
-        done = 0
-        for obj in queryset:
-            if not step.applies(obj):
-                continue
-            try:
-                step.service(obj, request.user)
-            except services.WorkflowError as error:
-                model_admin.message_user(
-                    request,
-                    f"{disclosure.label(request.user, obj)}: {error}",
-                    messages.ERROR,
+            bulks.append(
+                Bulk(
+                    f"publication_{step.name.replace('-', '_')}",
+                    step.label,
+                    step.explanation,
+                    step.service,
+                    step.permission,
+                    step.form,
+                    applies=step.applies,
                 )
-                continue
-            done += 1
-        model_admin.message_user(
-            request,
-            ngettext("%(n)d record: %(step)s.", "%(n)d records: %(step)s.", done)
-            % {"n": done, "step": step.label},
-            messages.SUCCESS if done else messages.WARNING,
-        )
-
-    return action
+            )
+        return add_actions(request, actions, bulks)
 
 
 def may_publish_requests(user):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
 from .base import VersionedAdmin, prefilled_add_url
+from .bulk import add_actions, follow_up_bulk
 from .case_records import CaseFilter
 from .cases import FollowUpFilter, MineFilter
 from .sources import CitationInline
@@ -120,6 +121,11 @@ class RecommendationAdmin(VersionedAdmin):
         ),
         (_("Follow-up"), {"fields": ["follow_up_on", "follow_up_note"]}),
     ]
+
+    def get_actions(self, request):
+        return add_actions(
+            request, super().get_actions(request), [follow_up_bulk("recommendation")]
+        )
 
     @admin.display(description=_("status"), ordering="current_status")
     def status_display(self, recommendation):
