@@ -174,3 +174,23 @@ def test_a_publisher_closes_cases_in_bulk_and_a_rule_refuses_one(client):
     refused = next(m for m in messages if "2 refused" in m)
     assert "Opened later" in refused and "cannot close before it opened" in refused
     assert "Closed already (already closed)" in refused
+
+
+def test_a_publisher_publishes_what_awaits_publication_after_confirming(client):
+    from cases.models import PublicationRequest
+    from cases.services import request_publication
+
+    officer, publisher = make_staff("case-officer"), make_staff("publisher")
+    cases = [make_case(published=False, title=f"Asked {i}") for i in range(2)]
+    rows = [request_publication(case, officer) for case in cases]
+    log_in(client, publisher)
+    url = reverse("admin:cases_publicationrequest_changelist")
+    page = _post(client, url, "publish_selected", rows)
+    assert f"case #{cases[0].pk}" in page.content.decode()
+    assert PublicationRequest.objects.count() == 2  # nothing published before confirming
+    done = _post(client, url, "publish_selected", rows, confirm="yes")
+    assert Case.objects.filter(published_at__isnull=False).count() == 2
+    assert not PublicationRequest.objects.exists()
+    assert "Publish the selected records: 2 records changed." in _messages(done)
+    log_in(client, officer)
+    assert "publish_selected" not in _actions(client, url)

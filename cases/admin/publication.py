@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from .. import disclosure, services
 from ..models import Alert, Case, Defender, Page, PublicationRequest, Source
@@ -418,7 +418,6 @@ class PublicationRequestAdmin(admin.ModelAdmin):
     list_display = ["what", "requested_by", "requested_at", "note"]
     list_filter = [ForMeFilter, "what", "content_type"]
     list_select_related = ["content_type", "requested_by"]
-    actions = ["publish_selected"]
 
     def has_add_permission(self, request):
         return False  # asked from the record itself
@@ -445,25 +444,34 @@ class PublicationRequestAdmin(admin.ModelAdmin):
     def get_list_display_links(self, request, list_display):
         return None  # the record column links to the record itself
 
-    @admin.action(description=gettext_lazy("Publish the selected records"))
-    def publish_selected(self, request, queryset):
-        done = 0
-        for row in queryset.select_related("content_type"):
-            record = row.record
-            model = type(record) if record is not None else None
-            name = "publish-file" if row.what == PublicationRequest.What.FILE else "publish"
-            step = next((s for s in STEPS.get(model, []) if s.name == name), None)
-            if step is None or not request.user.has_perm(step.permission):
-                continue
-            try:
-                if step.applies(record):
-                    step.service(record, request.user)
-                row.delete()
-                done += 1
-            except services.WorkflowError as error:
-                self.message_user(request, str(error), messages.ERROR)
-        self.message_user(
-            request,
-            ngettext("%(n)d record published.", "%(n)d records published.", done) % {"n": done},
-            messages.SUCCESS if done else messages.WARNING,
+    def get_actions(self, request):
+        from .bulk import Bulk, add_actions
+
+        actions = super().get_actions(request)
+        if not may_publish_requests(request.user):
+            return actions
+        publish = Bulk(
+            "publish_selected",
+            gettext_lazy("Publish the selected records"),
+            gettext_lazy(
+                "Each record (or source file) becomes public at once, as its own Publish step "
+                "would make it; the requests are done."
+            ),
+            _publish_requested,
+            "cases.view_publicationrequest",
         )
+        return add_actions(request, actions, [publish])
+
+
+def _publish_requested(row, user):
+    """Publish what `row` asks to publish, through the record's own publication step."""
+    record = row.record
+    if record is None:
+        raise services.WorkflowError(_("the record was deleted"))
+    name = "publish-file" if row.what == PublicationRequest.What.FILE else "publish"
+    step = next((s for s in STEPS.get(type(record), []) if s.name == name), None)
+    if step is None or not user.has_perm(step.permission):
+        raise PermissionDenied
+    if step.applies(record):
+        step.service(record, user)
+    row.delete()
