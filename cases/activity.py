@@ -13,6 +13,7 @@ records as they are now), whatever the number of changes.
 
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import disclosure
@@ -109,8 +110,6 @@ class Entry:
 
 
 def _entries(rows, kinds, user):
-    from django.urls import NoReverseMatch, reverse
-
     wanted = {}
     for history_id, _date, kind in rows:
         wanted.setdefault(kind, []).append(history_id)
@@ -146,6 +145,9 @@ def _entries(rows, kinds, user):
         if (kind, history_id) not in found:
             continue  # a part the reader may not know of
         model, record, previous, now = found[(kind, history_id)]
+        if model is Source and not disclosure.may_view(user) and not (now and now.is_public):
+            # That the case cites a private source is as hidden as the citation itself.
+            continue
         hidden = disclosure.history_hidden_fields(user, model, now)
         if now is not None:
             label = disclosure.label(user, now)

@@ -5,7 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from cases import services
-from cases.models import Case
+from cases.models import Case, Source
 from tests.factories import (
     log_in,
     make_alert,
@@ -77,8 +77,12 @@ def test_a_contributor_sees_neither_confidential_values_nor_their_field_names(cl
     page = response.content.decode()
     for secret in ("12 Rue X", "internal notes", "Witness statement of Y", "Only Y saw"):
         assert secret not in page
-    latest_case_change = next(e for e in response.context["page"].object_list if e.model is Case)
+    entries = response.context["page"].object_list
+    latest_case_change = next(e for e in entries if e.model is Case)
     assert latest_case_change.changed == ["(confidential)"]
+    # Not even that the case cites a private source, nor its citation.
+    assert not [e for e in entries if e.model is Source and e.record.id == private.pk]
+    assert "Private source" not in page
     # The case officer sees which field changed.
     log_in(client, officer)
     page = _activity(client, case).content.decode()
