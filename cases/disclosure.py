@@ -123,6 +123,9 @@ DECLARATION = {
         # Derived from the publication of the case, its alerts and appeals; shown as "updated".
         "last_public_change": PUBLIC,
         "lead_officer": INTERNAL,
+        "collaborators": INTERNAL,
+        "follow_up_on": INTERNAL,
+        "follow_up_note": INTERNAL,
         "risk_level": CONFIDENTIAL,
         "internal_notes": CONFIDENTIAL,
     },
@@ -288,6 +291,8 @@ DECLARATION = {
         "last_update_on": PUBLIC,
         # Derived: whether the case is published (Recommendation.objects.published()).
         "case_published": PUBLICATION,
+        "follow_up_on": INTERNAL,
+        "follow_up_note": INTERNAL,
     },
     RecommendationUpdate: {
         "version": INTERNAL,

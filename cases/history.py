@@ -29,7 +29,6 @@ from .models import (
     CaseDefender,
     Citation,
     Defender,
-    Recommendation,
     RecommendationUpdate,
     RequestedAction,
 )

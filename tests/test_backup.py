@@ -89,7 +89,8 @@ def make_records(jardemalie):
     recommendation.save()  # a version of the recommendation with its co-issuers
     ActionTally.objects.create(appeal=appeal, count=3)  # readers who said they acted
     case.related_cases.add(jardemalie)
-    case.save()  # a version of the case with its related cases
+    case.collaborators.add(officer)
+    case.save()  # a version of the case with its related cases and collaborators
     source = make_source(
         is_public=False,
         file=ContentFile(PDF, name="statement.pdf"),

@@ -127,7 +127,9 @@ def urls_to_request():
                 url = reverse(name, args=[obj.pk, version.history_id])
             elif action == "publication":
                 url = reverse(name, kwargs={"object_id": obj.pk, "step": PUBLICATION_STEP[model]})
-            elif action in ("config", "qrcode", "file"):
+            elif action in ("config", "qrcode", "file") or (
+                model is Source and action == "preview"
+            ):
                 url = reverse(name, kwargs={"pk": obj.pk})
             elif action == "password_change":
                 url = reverse(name, kwargs={"id": obj.pk})
@@ -221,6 +223,8 @@ MODEL_PERMISSION = {
     "changelist": "view",
     "change": "view",
     "history": "view",
+    # A case's activity: the changes to it and its parts (cases/activity.py).
+    "activity": "view",
     "preview": "view",
     "add": "add",
     "deleted": "add",
@@ -273,9 +277,9 @@ def expectation(rule, role, user):
         return (200, None) if user.has_perm("cases.publish_appeal") else (403, None)
     if action in ("config", "qrcode"):
         return 403, None  # authenticator secrets are never shown in the admin
-    if action == "file":
+    if action == "file" or (model is Source and action == "preview"):
         # The demo's newest source has a private file: view-confidential staff only, and
-        # no one else learns that it exists.
+        # no one else learns that it exists. Its preview (a damaged PDF: a plain frame) too.
         may = user.has_perm("cases.view_source") and user.has_perm("cases.view_confidential")
         return (200, None) if may else (404, None)
     if action == "publication":

@@ -37,8 +37,15 @@ from .dates import DayFirstDateField, DayFirstDateWidget
 from .fields import bounded, plainly_labelled
 from .saving import REFUSAL, RefusedSaveMixin
 
-# Who reads the list being rendered (see ObservatoryAdmin.changelist_view).
+# Who reads the list or form being rendered (see ObservatoryAdmin.changelist_view and
+# changeform_view): columns and read-only fields have no request.
 _list_reader = contextvars.ContextVar("list_reader", default=None)
+
+
+def page_reader():
+    """The user the list or change form being rendered is for (None outside one)."""
+    return _list_reader.get()
+
 
 # Bookkeeping that moves on every save; listing it in every change would hide the real ones.
 NOT_SHOWN_IN_CHANGES = ["version", "updated_at"]
@@ -246,6 +253,16 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
         token = _list_reader.set(request.user)
         try:
             response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        finally:
+            _list_reader.reset(token)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        token = _list_reader.set(request.user)
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render"):
                 response.render()
             return response

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
 from .base import MENU_APPEALS, VersionedAdmin, prefilled_add_url
+from .bulk import add_actions, follow_up_bulk
 from .case_records import CaseFilter
+from .cases import FollowUpFilter, MineFilter
 from .sources import CitationInline
 
 
@@ -85,6 +87,8 @@ class RecommendationAdmin(VersionedAdmin):
         CaseFilter,
         StatusFilter,
         OverdueFilter,
+        MineFilter,
+        FollowUpFilter,
         "target_state",
         ("target_authority", admin.RelatedOnlyFieldListFilter),
         ("issuer", admin.RelatedOnlyFieldListFilter),
@@ -118,7 +122,13 @@ class RecommendationAdmin(VersionedAdmin):
                 ]
             },
         ),
+        (_("Follow-up"), {"fields": ["follow_up_on", "follow_up_note"]}),
     ]
+
+    def get_actions(self, request):
+        return add_actions(
+            request, super().get_actions(request), [follow_up_bulk("recommendation")]
+        )
 
     @admin.display(description=_("status"), ordering="current_status")
     def status_display(self, recommendation):
