@@ -25,5 +25,7 @@ urlpatterns = [
     path("", include((two_factor_pages, "two_factor"))),
     path("sitemap.xml", safe(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # The public API, its OpenAPI schema and documentation.
+    path("api/v1/", include("api.urls")),
     path("", include("public.urls")),
 ]

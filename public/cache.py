@@ -290,7 +290,8 @@ def parameters(request):
         match = resolve(request.path_info)
     except Resolver404:
         return set()
-    return _parameters_of.get(match.view_name, set())
+    # A view may say what it reads itself (the API's lists: their filters and cursor).
+    return _parameters_of.get(match.view_name, getattr(match.func, "cache_parameters", set()))
 
 
 def page_key(request):

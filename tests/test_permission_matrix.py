@@ -43,6 +43,24 @@ PUBLIC = {
     "cases:favicon",
     "sitemap",
     "robots_txt",
+    # The public API, its schema and documentation: the same for everyone.
+    "api:case-list",
+    "api:case-detail",
+    "api:alert-list",
+    "api:alert-detail",
+    "api:appeal-list",
+    "api:appeal-detail",
+    "api:recommendation-list",
+    "api:recommendation-detail",
+    "api:defender-list",
+    "api:defender-detail",
+    "api:source-list",
+    "api:source-detail",
+    "api:violationtype-list",
+    "api:violationtype-detail",
+    "api:country-list",
+    "api:schema",
+    "api:docs",
 }
 # Public, but POST only: a GET is refused alike for everyone.
 PUBLIC_POST_ONLY = {"cases:appeal_report"}
@@ -83,6 +101,26 @@ def object_of(model):
     return obj
 
 
+# The API's detail addresses: a record of each kind it serves.
+API_OBJECTS = {
+    "api:case-detail": lambda: "botagoz-jardemalie",
+    "api:alert-detail": lambda: Alert.objects.published().first().pk,
+    "api:appeal-detail": lambda: Appeal.objects.published().first().pk,
+    "api:recommendation-detail": lambda: _published_recommendation().pk,
+    "api:defender-detail": lambda: (
+        Defender.objects.published().filter(identity_protected=False).first().slug
+    ),
+    "api:source-detail": lambda: Source.objects.published().first().pk,
+    "api:violationtype-detail": lambda: "surveillance",
+}
+
+
+def _published_recommendation():
+    from cases.models import Recommendation
+
+    return Recommendation.objects.published().first()
+
+
 def urls_to_request():
     """(label, url, rule) for every pattern; rule says what each role should get."""
     admins = model_admins()
@@ -108,6 +146,8 @@ def urls_to_request():
                 kwargs["pk"] = with_letters.pk
             if name == "cases:page":
                 kwargs["slug"] = "about"
+            if name in API_OBJECTS:
+                kwargs = {key: API_OBJECTS[name]() for key in pattern.pattern.converters}
             found.append((label, reverse(name, kwargs=kwargs), ("public",)))
             continue
         if name in PUBLIC_POST_ONLY:
@@ -358,6 +398,7 @@ def demo(jardemalie, settings, tmp_path):
     from tests.factories import make_source
 
     settings.MEDIA_ROOT = tmp_path / "private"
+    settings.API_RATE = "100000/minute"  # each role asks for every address
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     from tests.factories import make_citation
 
