@@ -56,6 +56,8 @@ from .models import (
 REASON = "import"
 FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
 MARK = str(disclosure.CONFIDENTIAL_MARK)
+# The largest spreadsheet the import page takes (tens of thousands of rows).
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 # Cells with several values (violation types, aliases, a defender's cases).
 SEPARATOR = ";"
 

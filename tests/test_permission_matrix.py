@@ -158,8 +158,10 @@ def urls_to_request():
             model, _admin = admins[prefix]
             obj = object_of(model)
             action = name.removeprefix(f"admin:{prefix}_")
-            if action in ("changelist", "add", "deleted"):
+            if action in ("changelist", "add", "deleted", "import", "export"):
                 url = reverse(name)
+            elif action == "template":
+                url = reverse(name, args=["cases", "csv"])
             elif action == "simple_history":
                 version = model.history.filter(id=obj.pk).order_by("history_id").first()
                 url = reverse(name, args=[obj.pk, version.history_id])
@@ -340,6 +342,17 @@ def expectation(rule, role, user):
         if not user.has_perm(f"cases.add_{model._meta.model_name}"):
             return 403, None
         return (200, None) if user.has_perm("cases.view_confidential") else (404, None)
+    if action in ("import", "export", "template"):
+        # Spreadsheets: importing a kind takes adding and changing its records, exporting
+        # it viewing them (cases/transfer.py).
+        from cases import transfer
+
+        if action == "template":
+            allowed = transfer.may_import(user, "cases")
+        else:
+            may = transfer.may_import if action == "import" else transfer.may_export
+            allowed = any(may(user, kind) for kind in transfer.KINDS)
+        return (200, None) if allowed else (403, None)
     if model._meta.model_name == "publicationrequest" and action == "add":
         return 403, None  # asked from the record itself
     permission = MODEL_PERMISSION[action]
@@ -432,6 +445,10 @@ def demo(jardemalie, settings, tmp_path):
     from cases import services
 
     services.request_publication(jardemalie.alerts.first(), owner)
+    # A spreadsheet exported, for the transfer log's rows.
+    from cases import transfer
+
+    transfer.export(owner, "cases", "csv")
     # One deleted record of several kinds, for the restore rows of the matrix.
     from tests.factories import make_alert, make_case, make_defender
 

@@ -327,3 +327,82 @@ def test_round_trip_export_wipe_import_compare_every_row(jardemalie, officer, fi
         assert after == before[kind], kind
     assert not Case.objects.filter(published_at__isnull=False).exists()
     assert timezone.now()  # nothing published, nothing lost
+
+
+# --- The workspace's pages -----------------------------------------------------------------
+
+
+def test_staff_check_a_file_then_import_it_from_the_workspace(client, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.factories import log_in
+
+    log_in(client, officer)
+    case = make_case()
+    url = reverse("admin:cases_transferlog_import")
+    assert client.get(url).status_code == 200
+    template = client.get(reverse("admin:cases_transferlog_template", args=["alerts", "csv"]))
+    assert template.status_code == 200 and b"external_id" in template.content
+    rows = _alert_rows(case, 3)
+    rows[1][2] = "not a date"
+    bad = _dataset(ALERT_HEADERS, rows).export("csv").encode()
+    response = client.post(url, {"kind": "alerts", "file": SimpleUploadedFile("alerts.csv", bad)})
+    assert response.status_code == 400
+    assert "“not a date” is not a date" in response.content.decode()
+    assert b'name="pending"' not in response.content and not Alert.objects.exists()
+    good = _dataset(ALERT_HEADERS, _alert_rows(case, 3)).export("csv").encode()
+    response = client.post(url, {"kind": "alerts", "file": SimpleUploadedFile("alerts.csv", good)})
+    assert response.status_code == 200 and not Alert.objects.exists()  # checked, not written
+    token = response.context["pending"]["token"]
+    done = client.post(url, {"pending": token, "kind": "alerts", "file_format": "csv"})
+    assert done.status_code == 302 and Alert.objects.count() == 3
+    assert TransferLog.objects.get(direction="import").rows == 3
+    # The waiting file is gone: the same button again imports nothing.
+    again = client.post(url, {"pending": token, "kind": "alerts", "file_format": "csv"})
+    assert again.status_code == 302 and Alert.objects.count() == 3
+    assert TransferLog.objects.filter(direction="import").count() == 1
+
+
+def test_a_waiting_file_is_its_uploaders_only(client, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.factories import log_in
+
+    case = make_case()
+    log_in(client, officer)
+    url = reverse("admin:cases_transferlog_import")
+    good = _dataset(ALERT_HEADERS, _alert_rows(case, 2)).export("csv").encode()
+    token = client.post(url, {"kind": "alerts", "file": SimpleUploadedFile("a.csv", good)}).context[
+        "pending"
+    ]["token"]
+    client.logout()
+    log_in(client, make_staff("case-officer"))
+    client.post(url, {"pending": token, "kind": "alerts", "file_format": "csv"})
+    assert not Alert.objects.exists()
+
+
+def test_staff_export_from_the_workspace_and_the_log_shows_it(client, officer):
+    from django.urls import reverse
+
+    from tests.factories import log_in
+
+    make_case(title="An exported case")
+    publisher = make_staff("publisher")
+    log_in(client, officer)
+    response = client.post(
+        reverse("admin:cases_transferlog_export"), {"kind": "cases", "file_format": "xlsx"}
+    )
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert _rows(response.content, "xlsx").dict[0]["title"] == "An exported case"
+    client.logout()
+    log_in(client, publisher)
+    listed = client.get(reverse("admin:cases_transferlog_changelist"))
+    assert listed.status_code == 200 and officer.username in listed.content.decode()
+    entry = TransferLog.objects.get()
+    page = client.get(reverse("admin:cases_transferlog_change", args=[entry.pk]))
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert (
+        client.post(reverse("admin:cases_transferlog_delete", args=[entry.pk])).status_code == 403
+    )
