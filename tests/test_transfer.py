@@ -406,3 +406,23 @@ def test_staff_export_from_the_workspace_and_the_log_shows_it(client, officer):
     assert (
         client.post(reverse("admin:cases_transferlog_delete", args=[entry.pk])).status_code == 403
     )
+
+
+def test_the_command_imports_a_large_file_as_the_page_does(officer, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    case = make_case()
+    rows = _alert_rows(case, 4, broken={2})
+    path = tmp_path / "alerts.csv"
+    path.write_text(_dataset(ALERT_HEADERS, rows).export("csv"))
+    with pytest.raises(CommandError, match="Nothing was written: 1 errors"):
+        call_command("import_spreadsheet", "alerts", str(path), user=officer.username)
+    path.write_text(_dataset(ALERT_HEADERS, _alert_rows(case, 4)).export("csv"))
+    call_command("import_spreadsheet", "alerts", str(path), user=officer.username, check=True)
+    assert not Alert.objects.exists()
+    call_command("import_spreadsheet", "alerts", str(path), user=officer.username)
+    assert Alert.objects.count() == 4
+    nobody = make_staff("case-officer")
+    nobody.groups.clear()
+    with pytest.raises(CommandError, match="may not add and change alerts"):
+        call_command("import_spreadsheet", "alerts", str(path), user=nobody.username)
