@@ -73,11 +73,18 @@ class ReferenceWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field="pk")
         self.fallback = fallback
         self.label = label or model._meta.verbose_name
+        self.found = {}  # each resource has its own copy of its widgets: one file's lookups
 
     def clean(self, value, row=None, **kwargs):
         value = str(value or "").strip()
         if not value:
             return None
+        # The rows of one file name the same few records: each is looked up once.
+        if value not in self.found:
+            self.found[value] = self._find(value)
+        return self.found[value]
+
+    def _find(self, value):
         manager = self.model._default_manager
         lookups = []
         if any(f.name == "external_id" for f in self.model._meta.fields):
@@ -316,6 +323,8 @@ def _resource(model_class, import_id="external_id", refs=None, derived=(), extra
             "clean_model_instances": True,
             "use_transactions": True,
             "skip_diff": False,
+            # The page lists errors, not each row's changes: no HTML diff of every row.
+            "skip_html_diff": True,
         },
     )
     attrs["Meta"] = meta
