@@ -6,7 +6,9 @@ and not), no 5xx, and every answer conforms to the schema (status, content type,
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi import checks
@@ -28,7 +30,15 @@ CHECKS = [
 def schema(jardemalie, settings):
     settings.API_RATE = "100000/minute"
     settings.PUBLIC_CACHE = False
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    # The application is called as a server calls it; as Django's own test client does, keep
+    # it from closing the test's connection (and its transaction) at each request's ends.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def test_every_operation_answers_as_its_schema_says(schema):

@@ -43,6 +43,7 @@ from cases.models import (
     RecommendationUpdate,
     RequestedAction,
     Source,
+    TransferLog,
     ViolationType,
 )
 
@@ -324,6 +325,8 @@ def observatory(django_user_model, settings, tmp_path):
     # Related cases: a published case linked to a draft one must not announce it.
     published[0].related_cases.add(unpublished[0], published[1])
     pages = [_create(Page, published_at=timezone.now()), _create(Page, published=False)]
+    # A spreadsheet exported: what staff took out is never public either.
+    _create(TransferLog, published=False, direction="export", rows=1, user=staff[0])
     return {"published": published, "unpublished": unpublished, "pages": pages}
 
 
