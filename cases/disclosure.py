@@ -54,6 +54,7 @@ from .models import (
     RecommendationUpdate,
     RequestedAction,
     Source,
+    TransferLog,
     ViolationType,
 )
 
@@ -112,6 +113,8 @@ DECLARATION = {
         "state_of_concern": PUBLIC,
         "other_states": PUBLIC,
         "country_number": INTERNAL,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "violation_types": PUBLIC,
         "defenders": PUBLIC,
         "related_cases": PUBLIC,
@@ -134,6 +137,8 @@ DECLARATION = {
         **_STAMPS,
         "kind": PUBLIC,
         "name": UNPROTECTED,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "public_name": PUBLICATION,
         "slug": PUBLICATION,
         "identity_protected": PUBLICATION,
@@ -171,6 +176,8 @@ DECLARATION = {
         "kind": PUBLIC,
         "title": PUBLIC,
         "description": PUBLIC,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "country": PUBLIC,
         "place": PUBLIC,
         "authorities": PUBLIC,
@@ -192,6 +199,8 @@ DECLARATION = {
         "kind": PUBLIC,
         "reference_code": PUBLIC,
         "code_year": INTERNAL,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "code_number": INTERNAL,
         "parent": PUBLIC,
         "follow_up_number": INTERNAL,
@@ -286,6 +295,8 @@ DECLARATION = {
         "issued_on": PUBLIC,
         "appeal": PUBLIC,
         "requested_action": INTERNAL,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "source": PUBLIC,
         "current_status": PUBLIC,
         "last_update_on": PUBLIC,
@@ -354,6 +365,17 @@ DECLARATION = {
         "note": INTERNAL,
         "requested_by": INTERNAL,
         "requested_at": INTERNAL,
+    },
+    # Who exported or imported which spreadsheet (cases/transfer.py): staff bookkeeping.
+    TransferLog: {
+        "id": INTERNAL,
+        "direction": INTERNAL,
+        "what": INTERNAL,
+        "file_format": INTERNAL,
+        "rows": INTERNAL,
+        "user": INTERNAL,
+        "with_confidential": INTERNAL,
+        "at": INTERNAL,
     },
     # The page cache's bookkeeping (public/cache.py): when the public last saw a change.
     PageGeneration: {

@@ -258,6 +258,10 @@ class Case(Versioned, TimeStamped):
         excluded_fields=["last_public_change"],
     )
 
+    # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
+    # same row again updates this record instead of adding another.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, editable=False)
+
     class Meta:
         ordering = ["-opened_on", "title"]
         verbose_name = _("case")
@@ -308,6 +312,12 @@ class Case(Versioned, TimeStamped):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="case_external_id_unique",
+                violation_error_message=_("Another record was imported with this external id."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=CaseStatus.values),
                 name="case_status_valid",
@@ -485,6 +495,10 @@ class Alert(Versioned, PartialDate, TimeStamped):
 
     history = HistoricalRecords(m2m_fields=["authorities", "defenders"])
 
+    # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
+    # same row again updates this record instead of adding another.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, editable=False)
+
     class Meta:
         ordering = ["sort_date", "date", "id"]
         permissions = [("publish_alert", _("Can publish and unpublish alerts"))]
@@ -503,6 +517,12 @@ class Alert(Versioned, PartialDate, TimeStamped):
             models.Index(fields=["date"], name="alert_date_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="alert_external_id_unique",
+                violation_error_message=_("Another record was imported with this external id."),
+            ),
             *PartialDate.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(kind__in=AlertKind.values),

@@ -199,6 +199,10 @@ class Recommendation(Versioned):
         excluded_fields=["current_status", "last_update_on", "case_published"],
     )
 
+    # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
+    # same row again updates this record instead of adding another.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, editable=False)
+
     class Meta:
         ordering = ["-issued_on", "id"]
         verbose_name = _("recommendation")
@@ -229,6 +233,12 @@ class Recommendation(Versioned):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="recommendation_external_id_unique",
+                violation_error_message=_("Another record was imported with this external id."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(current_status__in=RecommendationStatus.values),
                 name="recommendation_status_valid",
