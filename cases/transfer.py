@@ -33,7 +33,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, instance_loaders, resources, widgets
 from import_export.formats import base_formats
 
 from . import disclosure, reference_codes
@@ -276,6 +276,14 @@ class TransferResource(resources.ModelResource):
         for name, value in row.items():
             if value is None and name in self._text_columns():
                 row[name] = ""
+        # What finds the row's record must be there: a blank one would find any record.
+        blank = [
+            name for name in self.get_import_id_fields() if not str(row.get(name) or "").strip()
+        ]
+        if blank:
+            raise ValidationError(
+                {name: _("Give every row one: it finds the record again.") for name in blank}
+            )
 
     def _text_columns(self):
         model = self._meta.model
@@ -322,6 +330,12 @@ def _resource(model_class, import_id="external_id", refs=None, derived=(), extra
             "report_skipped": True,
             "clean_model_instances": True,
             "use_transactions": True,
+            # The records a file names by external id, read in one query.
+            **(
+                {"instance_loader_class": instance_loaders.CachedInstanceLoader}
+                if import_id == "external_id"
+                else {}
+            ),
             "skip_diff": False,
             # The page lists errors, not each row's changes: no HTML diff of every row.
             "skip_html_diff": True,

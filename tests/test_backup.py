@@ -100,6 +100,9 @@ def make_records(jardemalie):
     )
     make_citation(source, alert=make_alert(case))
     services.request_publication(source, officer, note="ready once the witness agrees")
+    from cases import transfer
+
+    transfer.export(officer, "cases", "csv")  # the log of spreadsheet transfers
     return source
 
 

@@ -426,3 +426,12 @@ def test_the_command_imports_a_large_file_as_the_page_does(officer, tmp_path):
     nobody.groups.clear()
     with pytest.raises(CommandError, match="may not add and change alerts"):
         call_command("import_spreadsheet", "alerts", str(path), user=nobody.username)
+
+
+def test_a_row_without_its_external_id_is_refused_not_matched_to_any_record(officer):
+    case = make_case()
+    rows = _alert_rows(case, 3)
+    rows[1][0] = ""
+    report = transfer.run_import(officer, "alerts", _dataset(ALERT_HEADERS, rows), dry_run=False)
+    assert not report.ok and report.errors[0][0] == 3 and "external_id" in report.errors[0][1]
+    assert not Alert.objects.exists()
