@@ -20,6 +20,7 @@ The collected static files live in a temporary directory of this run, removed at
 import gzip
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -295,7 +296,10 @@ class Nginx:
         self.directory = tempfile.mkdtemp(prefix="observatory-benchmark-nginx-")
         self.config = Path(self.directory) / "nginx.conf"
         self.config.write_text(
-            f"""
+            # The run's temporary directory is its user's alone: nginx's workers read it as
+            # that user (as root they would otherwise switch to "nobody" and be refused).
+            (f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else "")
+            + f"""
 worker_processes 2;
 pid {self.directory}/nginx.pid;
 error_log {self.directory}/error.log;
