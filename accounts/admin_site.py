@@ -24,6 +24,8 @@ class ObservatoryAdminSite(AdminSiteOTPRequiredMixin, admin.AdminSite):
     def each_context(self, request):
         context = super().each_context(request)
         context["site_header"] = f"{settings.OBSERVATORY_NAME} · {_('staff')}"
+        # What a form may send (files aside): the pages refuse to send more, keeping the text.
+        context["form_limit"] = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return context
 
     def login(self, request, extra_context=None):
@@ -36,6 +38,25 @@ class ObservatoryAdminSite(AdminSiteOTPRequiredMixin, admin.AdminSite):
         if user.is_active and user.is_staff and not default_device(user):
             return redirect("two_factor:setup")
         return super().login(request, extra_context)
+
+    def get_app_list(self, request, app_label=None):
+        """
+        The menu (the index and the side bar): the records in the groups their model admins
+        name (`menu_group`, cases/admin/base.py), and without the link tables, which are
+        edited on another record's page (their admins say `menu_group = None`).
+        """
+        apps = []
+        for app in super().get_app_list(request, app_label):
+            groups = {}
+            for model in app["models"]:
+                group = getattr(self._registry.get(model["model"]), "menu_group", False)
+                if group is False:  # an admin that names no group: listed with its app
+                    group = (0, app["name"])
+                if group is not None:
+                    groups.setdefault(group, []).append(model)
+            for (_order, name), models in sorted(groups.items(), key=lambda g: g[0][0]):
+                apps.append({**app, "name": name, "models": models})
+        return apps
 
     # The workspace's modules are imported when a page needs them: they register their
     # admins on this site, which must exist first.

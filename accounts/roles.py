@@ -79,7 +79,9 @@ ROLES = {
     + _crud("recommendation", "delete")
     + _crud("recommendationupdate", "delete")
     # The site's about, contact and privacy pages: written and published by publishers.
-    + _crud("page", "add", "change", "delete"),
+    + _crud("page", "add", "change", "delete")
+    # The record of spreadsheets exported and imported (cases/transfer.py).
+    + _crud("transferlog", "view"),
     ADMINISTRATOR: [
         f"auth.{action}_{model}"
         for model in ("user", "group")

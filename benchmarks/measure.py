@@ -69,6 +69,12 @@ def pages():
     except NoReverseMatch:
         search = None
 
+    def api(name, *args, query=""):
+        try:
+            return reverse(f"api:{name}", args=args) + query
+        except NoReverseMatch:
+            return None  # a build without the API
+
     def searching(query):
         from urllib.parse import urlencode
 
@@ -97,6 +103,12 @@ def pages():
         ("search: a name", searching("Nurtazina"), False),
         ("search: a misspelled name", searching("Nurtazyna"), False),
         ("search: a phrase", searching("questioned without a lawyer"), False),
+        ("API: case list", api("case-list"), False),
+        ("API: case list, two filters", api("case-list", query="?state=RU&status=open"), False),
+        ("API: case", api("case-detail", BENCHMARK_CASE_SLUG), False),
+        ("API: a case's timeline", api("alert-list", query=f"?case={BENCHMARK_CASE_SLUG}"), False),
+        ("API: appeal", api("appeal-detail", appeal.pk) if appeal else None, False),
+        ("API: recommendations", api("recommendation-list"), False),
         ("admin: cases", reverse("admin:cases_case_changelist"), True),
         ("admin: alerts", reverse("admin:cases_alert_changelist"), True),
         ("admin: recommendations", reverse("admin:cases_recommendation_changelist"), True),

@@ -54,6 +54,7 @@ from .models import (
     RecommendationUpdate,
     RequestedAction,
     Source,
+    TransferLog,
     ViolationType,
 )
 
@@ -112,6 +113,8 @@ DECLARATION = {
         "state_of_concern": PUBLIC,
         "other_states": PUBLIC,
         "country_number": INTERNAL,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "violation_types": PUBLIC,
         "defenders": PUBLIC,
         "related_cases": PUBLIC,
@@ -123,6 +126,9 @@ DECLARATION = {
         # Derived from the publication of the case, its alerts and appeals; shown as "updated".
         "last_public_change": PUBLIC,
         "lead_officer": INTERNAL,
+        "collaborators": INTERNAL,
+        "follow_up_on": INTERNAL,
+        "follow_up_note": INTERNAL,
         "risk_level": CONFIDENTIAL,
         "internal_notes": CONFIDENTIAL,
     },
@@ -131,6 +137,8 @@ DECLARATION = {
         **_STAMPS,
         "kind": PUBLIC,
         "name": UNPROTECTED,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "public_name": PUBLICATION,
         "slug": PUBLICATION,
         "identity_protected": PUBLICATION,
@@ -168,6 +176,8 @@ DECLARATION = {
         "kind": PUBLIC,
         "title": PUBLIC,
         "description": PUBLIC,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "country": PUBLIC,
         "place": PUBLIC,
         "authorities": PUBLIC,
@@ -189,6 +199,8 @@ DECLARATION = {
         "kind": PUBLIC,
         "reference_code": PUBLIC,
         "code_year": INTERNAL,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "code_number": INTERNAL,
         "parent": PUBLIC,
         "follow_up_number": INTERNAL,
@@ -283,11 +295,15 @@ DECLARATION = {
         "issued_on": PUBLIC,
         "appeal": PUBLIC,
         "requested_action": INTERNAL,
+        # The identifier of the spreadsheet row it was imported from (cases/transfer.py).
+        "external_id": INTERNAL,
         "source": PUBLIC,
         "current_status": PUBLIC,
         "last_update_on": PUBLIC,
         # Derived: whether the case is published (Recommendation.objects.published()).
         "case_published": PUBLICATION,
+        "follow_up_on": INTERNAL,
+        "follow_up_note": INTERNAL,
     },
     RecommendationUpdate: {
         "version": INTERNAL,
@@ -349,6 +365,17 @@ DECLARATION = {
         "note": INTERNAL,
         "requested_by": INTERNAL,
         "requested_at": INTERNAL,
+    },
+    # Who exported or imported which spreadsheet (cases/transfer.py): staff bookkeeping.
+    TransferLog: {
+        "id": INTERNAL,
+        "direction": INTERNAL,
+        "what": INTERNAL,
+        "file_format": INTERNAL,
+        "rows": INTERNAL,
+        "user": INTERNAL,
+        "with_confidential": INTERNAL,
+        "at": INTERNAL,
     },
     # The page cache's bookkeeping (public/cache.py): when the public last saw a change.
     PageGeneration: {

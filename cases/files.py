@@ -11,6 +11,7 @@ and the staff workspace's (cases/admin/sources.py).
 """
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -204,3 +205,115 @@ def file_response(source, *, public):
     # takes effect; anything else must not be kept anywhere.
     response["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     return response
+
+
+# --- Previews --------------------------------------------------------------------------------
+#
+# A small picture of an attached file for the staff workspace: the first page of a PDF or the
+# image itself, made on the server and re-encoded as a new PNG that carries the pixels only
+# (no EXIF, XMP, text chunk, nor anything of the PDF's metadata). PDFs are rendered with
+# PDFium (pypdfium2: the renderer of Chromium, shipped inside the wheel, no external program or
+# service). Previews are served to staff only, never cached (see SourceAdmin.preview_view).
+
+PREVIEW_SIZE = 240  # pixels, the longer side
+_PREVIEWABLE = {FileType.PDF, FileType.JPEG, FileType.PNG, FileType.WEBP}
+
+
+def has_preview(source):
+    """Whether the stored file is of a kind a preview can be made of."""
+    return bool(source.file) and source.file_type in _PREVIEWABLE
+
+
+def preview_png(source):
+    """
+    The preview of `source`'s file as PNG bytes, or None when there is none to make: no file,
+    a text file, a file missing from disk, or one that cannot be rendered (damaged, encrypted,
+    too many pixels).
+    """
+    if not has_preview(source):
+        return None
+    try:
+        with source.file.open("rb") as handle:
+            content = handle.read(settings.SOURCE_FILE_MAX_BYTES + 1)
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        return None
+    if len(content) > settings.SOURCE_FILE_MAX_BYTES:
+        return None
+    try:
+        if source.file_type == FileType.PDF:
+            picture = _first_page(content)
+        else:
+            picture = _image(content, ALLOWED_TYPES[source.file_type].image_format)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    if picture is None:
+        return None
+    return _encode_preview(picture)
+
+
+# PDFium is not thread-safe: one rendering at a time in a process (gunicorn with threads).
+_PDFIUM = threading.Lock()
+
+
+def _first_page(content):
+    with _PDFIUM:
+        return _render_first_page(content)
+
+
+def _render_first_page(content):
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(content)
+    except pypdfium2.PdfiumError:
+        return None  # damaged, encrypted, or not a PDF after all
+    try:
+        if len(document) == 0:
+            return None
+        page = document[0]
+        width, height = page.get_size()
+        if width <= 0 or height <= 0:
+            return None
+        # Rendered straight at the preview's size: a huge page costs no more than a small one.
+        scale = PREVIEW_SIZE / max(width, height)
+        bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
+        return bitmap.to_pil().convert("RGB")
+    except pypdfium2.PdfiumError:
+        return None
+    finally:
+        document.close()
+
+
+def _image(content, image_format):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(content), formats=[image_format]) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            return upright.convert("RGBA" if "A" in upright.getbands() else "RGB")
+
+
+def _encode_preview(picture):
+    picture.thumbnail((PREVIEW_SIZE, PREVIEW_SIZE))
+    # A fresh image carries the pixels only: Pillow copies no metadata into it.
+    clean = Image.new(picture.mode, picture.size)
+    clean.paste(picture)
+    output = io.BytesIO()
+    clean.save(output, format="PNG", optimize=True)
+    return output.getvalue()
+
+
+def placeholder_png():
+    """What stands in for a preview that cannot be made: a plain grey frame."""
+    image = Image.new("RGB", (PREVIEW_SIZE * 3 // 4, PREVIEW_SIZE), (238, 238, 238))
+    for x in range(image.width):
+        image.putpixel((x, 0), (160, 160, 160))
+        image.putpixel((x, image.height - 1), (160, 160, 160))
+    for y in range(image.height):
+        image.putpixel((0, y), (160, 160, 160))
+        image.putpixel((image.width - 1, y), (160, 160, 160))
+    output = io.BytesIO()
+    image.save(output, format="PNG")
+    return output.getvalue()

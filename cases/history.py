@@ -11,9 +11,11 @@ every constraint, so a version that no longer fits today's rules is refused, not
 """
 
 import datetime
+import difflib
+import re
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import disclosure
@@ -202,6 +204,34 @@ def preview(record, hidden=(), shown_parts=list):
     return {"fields": fields, "restored": restored, "removed": removed, "exists": bool(current)}
 
 
+def word_diff(now, after):
+    """
+    The two texts as (text, differs) pieces, word by word, so that a page can mark what
+    differs between them: ([("The home was ", False), ("searched", True)], [...]).
+    """
+    now_words, after_words = re.split(r"(\s+)", str(now)), re.split(r"(\s+)", str(after))
+    matcher = difflib.SequenceMatcher(None, now_words, after_words, autojunk=False)
+    now_pieces, after_pieces = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        same = op == "equal"
+        if i2 > i1:
+            now_pieces.append(("".join(now_words[i1:i2]), not same))
+        if j2 > j1:
+            after_pieces.append(("".join(after_words[j1:j2]), not same))
+    return now_pieces, after_pieces
+
+
+def highlighted(changes):
+    """A preview() whose fields carry, beside each value, its pieces marked where it differs."""
+    fields = []
+    for label, now, after in changes["fields"]:
+        if now == CONFIDENTIAL or after == CONFIDENTIAL:
+            fields.append((label, [(now, False)], [(after, False)]))
+        else:
+            fields.append((label, *word_diff(now, after)))
+    return {**changes, "fields": fields}
+
+
 def _describe(part):
     text = f"{part._meta.verbose_name}: {part}"
     passage = getattr(part, "quoted_passage", "")
@@ -222,6 +252,11 @@ def _display(field, value):
     return str(value)
 
 
+def version_time(record):
+    """When a version was saved, as the history list shows it: local time, DATETIME_FORMAT."""
+    return formats.date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+
+
 @transaction.atomic
 def revert_to(record, *, user, hidden=()):
     """
@@ -231,9 +266,7 @@ def revert_to(record, *, user, hidden=()):
     """
     model = record.instance_type
     obj = model.objects.select_for_update().filter(pk=record.id).first()
-    reason = _("Reverted to the version of %(date)s") % {
-        "date": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S")
-    }
+    reason = _("Reverted to the version of %(date)s") % {"date": version_time(record)}
     if obj is None:
         obj = record.instance
         if hasattr(obj, "version"):

@@ -6,13 +6,17 @@ from public fields only (English and French stemming, accents folded, GIN indexe
 similarity (pg_trgm) on names, aliases and titles so that a source's misspelling still finds
 the record, and reference codes compared without spaces. The matching passage comes from
 ts_headline(). SQLite: every word of the query must occur (icontains) in the same fields, and
-the passage is marked here.
+the passage is marked here. The staff search also finds the records of the defenders whose
+names or aliases are like the words of the query (a misspelling too), on both databases, and
+on SQLite the defenders themselves by them (PostgreSQL compares names by trigrams).
 
 The public search starts from the `published()` querysets and reads only public fields; the
 staff search (the admin) starts from every record and also matches the real names and aliases
-of protected defenders. Either way a page costs one query per type, whatever the data size.
+of protected defenders. Either way a page costs one query per type, whatever the data size
+(the staff search: two more on SQLite for the names, and one for the aliases it names).
 """
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,7 +28,7 @@ from django.db.models.functions import Replace, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Alert, Appeal, Defender, Recommendation
+from .models import Alert, Alias, Appeal, CaseDefender, Defender, Recommendation
 from .models import Case as CaseModel
 
 MAX_QUERY_LENGTH = 200
@@ -37,6 +41,12 @@ CANDIDATES = 300
 FUZZY_MAX_WORDS = 2
 # The length of the passage shown under each result.
 SNIPPET_WORDS = 30
+# The staff search on SQLite matches names in Python: a name matches a word of the query
+# when one of its words is this similar to it (difflib's ratio; "Jardemallie" ~ "Jardemalie"
+# is 0.95, "Jardimalie" 0.9), among at most FUZZY_CANDIDATES names that share the word's
+# first or last three letters.
+NAME_SIMILARITY = 0.8
+FUZZY_CANDIDATES = 2000
 
 # ts_headline() marks matches with two private-use characters, which the page turns into
 # <mark> after escaping everything else.
@@ -68,6 +78,7 @@ class Result:
     url: str
     meta: str
     snippet: list = field(default_factory=list)  # [(text, is_match), ...]
+    matched: str = ""  # the other name (alias) of a defender that the query matched
 
 
 @dataclass
@@ -144,23 +155,24 @@ def search(query, *, public=True, kinds=None, limit=5, confidential=False):
     view confidential fields).
     """
     reveal = not public and confidential
+    postgresql = connection.vendor == "postgresql"
+    kinds = list(KINDS if kinds is None else kinds)
+    # Staff: the defenders whose names are like the words of the query, for the defenders (on
+    # SQLite; PostgreSQL compares them by trigrams) and the records of their cases.
+    named = _named_defenders(query, reveal) if not public else None
     groups = []
-    for name in KINDS if kinds is None else kinds:
+    for name in kinds:
         kind = KINDS[name]
         queryset = base_queryset(name, public)
-        if connection.vendor == "postgresql":
-            rows = _postgresql(queryset, kind, query, public, reveal)
+        if postgresql:
+            rows = _postgresql(queryset, kind, query, public, reveal, named)
         else:
-            rows = _fallback(queryset, kind, query, public, reveal)
+            rows = _fallback(queryset, kind, query, public, reveal, named)
         rows = list(rows[: limit + 1])
-        groups.append(
-            Group(
-                kind=name,
-                label=kind.label,
-                results=[_result(row, kind, query, public, reveal) for row in rows[:limit]],
-                more=len(rows) > limit,
-            )
-        )
+        results = [_result(row, kind, query, public, reveal) for row in rows[:limit]]
+        if name == "defender" and not public:
+            _say_which_alias_matched(rows[:limit], results, query, reveal)
+        groups.append(Group(kind=name, label=kind.label, results=results, more=len(rows) > limit))
     return groups
 
 
@@ -260,7 +272,7 @@ def _code_key(query):
 # The SQL below is assembled from this module's constants and the models' table and field
 # names only; the reader's text is always a query parameter (ruff S608/S611 and bandit
 # B608/B611 warn of the former: reviewed).
-def _postgresql(queryset, kind, query, public, reveal):
+def _postgresql(queryset, kind, query, public, reveal, named=None):
     table = kind.model._meta.db_table
     short = len(query.split()) <= FUZZY_MAX_WORDS
     # Each branch can use its own index; UNION of ids, each branch capped.
@@ -309,8 +321,14 @@ def _postgresql(queryset, kind, query, public, reveal):
         )
         rank_params.append(_like_pattern(_code_key(query)))
     headline_sql = f"ts_headline('english'::regconfig, {column}.{kind.body}, {_TSQUERY}, %s)"
+    found = Q(pk__in=RawSQL(sql, params))  # noqa: S611 # nosec B611
+    if named and kind.name != "defender":
+        # The records of the defenders every word of the query names (a misspelling too).
+        ids = set.intersection(*named.values())
+        if ids:
+            found |= _by_defender(kind, ids)
     return (
-        queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 # nosec B611
+        queryset.filter(found)
         .annotate(
             rank=RawSQL(rank_sql, rank_params, output_field=FloatField()),  # noqa: S611 # nosec B611
             headline=RawSQL(headline_sql, [query, query, _HEADLINE_OPTIONS]),  # noqa: S611 # nosec B611
@@ -335,7 +353,107 @@ def _words(query):
     return [word for word in re.split(r"[\s,;:!?\"()]+", query) if word]
 
 
-def _fallback(queryset, kind, query, public, reveal):
+def _fold(text):
+    text = unicodedata.normalize("NFKD", str(text).casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def _name_words(name):
+    return [w for w in re.split(r"[\s\-'’.,]+", _fold(name)) if w]
+
+
+def name_matches(name, word):
+    """Whether a word of `name` starts with the query's `word` or is like it (a misspelling)."""
+    word = _fold(word)
+    return any(
+        part.startswith(word)
+        or (len(word) >= 4 and difflib.SequenceMatcher(None, word, part).ratio() >= NAME_SIMILARITY)
+        for part in _name_words(name)
+    )
+
+
+def similarity(name, query):
+    """How like `query` `name` is, from 0 to 1: the best of the whole and word by word."""
+    words = _words(_fold(query))
+    if not words:
+        return 0.0
+    whole = difflib.SequenceMatcher(None, _fold(name), _fold(query)).ratio()
+    parts = _name_words(name) or [""]
+    by_word = sum(
+        max(difflib.SequenceMatcher(None, w, p).ratio() for p in parts) for w in words
+    ) / len(words)
+    return max(whole, by_word)
+
+
+def _named_defenders(query, reveal):
+    """
+    {word: ids of the defenders one of whose names matches it} for the words of `query`:
+    their public names, and their aliases and real names but, without `reveal`, those of
+    protected defenders. Two queries.
+    """
+    words = [w for w in _words(query) if len(w) >= 3]
+    if not words:
+        return {}
+    aliases = Alias.objects.filter(_candidates("name", words))
+    if not reveal:
+        aliases = aliases.filter(defender__identity_protected=False)
+    names = list(aliases.values_list("defender_id", "name")[:FUZZY_CANDIDATES])
+    real_names = _candidates("name", words)
+    if not reveal:
+        real_names &= Q(identity_protected=False)
+    people = Defender.objects.filter(_candidates("public_name", words) | real_names)
+    rows = people.values_list("id", "public_name", "name", "identity_protected")
+    for pk, public_name, real_name, protected in rows[:FUZZY_CANDIDATES]:
+        names.append((pk, public_name))
+        if reveal or not protected:
+            names.append((pk, real_name))
+    return {word: {pk for pk, name in names if name_matches(name, word)} for word in words}
+
+
+def _candidates(field, words):
+    """Names in `field` that may match a word: they contain it, or its first or last three
+    letters (a misspelling is seldom at both ends)."""
+    condition = Q()
+    for word in words:
+        condition |= Q(**{f"{field}__icontains": word})
+        if len(word) >= 4:
+            condition |= Q(**{f"{field}__icontains": word[:3]})
+            condition |= Q(**{f"{field}__icontains": word[-3:]})
+    return condition
+
+
+def _by_defender(kind, ids):
+    """The records of `kind` that concern the defenders `ids`: they or their cases."""
+    if kind.name == "defender":
+        return Q(pk__in=ids)
+    cases = CaseDefender.objects.filter(defender_id__in=ids).values("case_id")
+    if kind.name == "case":
+        return Q(pk__in=cases)
+    return Q(case_id__in=cases)
+
+
+def _say_which_alias_matched(rows, results, query, reveal):
+    """
+    Each defender found under another of their names says which: the alias most like the
+    query, when it is more like it than the public name. One query; no alias of a protected
+    defender unless `reveal`.
+    """
+    shown = [row.pk for row in rows if reveal or not row.identity_protected]
+    aliases = {}
+    for defender_id, name in Alias.objects.filter(defender_id__in=shown).values_list(
+        "defender_id", "name"
+    ):
+        aliases.setdefault(defender_id, []).append(name)
+    for row, result in zip(rows, results, strict=False):
+        best = max(aliases.get(row.pk, []), key=lambda n: similarity(n, query), default=None)
+        if best is None:
+            continue
+        own = max(similarity(row.public_name, query), similarity(row.name, query) if reveal else 0)
+        if similarity(best, query) > own:
+            result.matched = best
+
+
+def _fallback(queryset, kind, query, public, reveal, named=None):
     # Only what the declaration makes public (cases/disclosure.py), whoever searches; staff
     # who may see confidential fields also search the real names.
     from . import disclosure
@@ -360,6 +478,9 @@ def _fallback(queryset, kind, query, public, reveal):
             if not reveal:
                 aliases &= Q(identity_protected=False)
             any_field |= Q(pk__in=Defender.objects.filter(aliases).values("pk"))
+        if named and named.get(word):
+            # A defender's name, alias or a misspelling of one: the defender and their records.
+            any_field |= _by_defender(kind, named[word])
         condition &= any_field
     if kind.name == "appeal":
         code = Replace(Upper("reference_code"), Value(" "), Value(""))

@@ -3,13 +3,15 @@ Workflows that touch several records. Views, admin actions and commands call the
 runs in one transaction so that a failure leaves nothing half-done.
 """
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from . import reference_codes
+from . import disclosure, reference_codes
 from .models import (
     Alert,
     Appeal,
@@ -45,6 +47,21 @@ def _as(obj, user, reason):
     obj._history_user = user
     obj._change_reason = Truncator(reason).chars(100)  # the history's column is that long
     return obj
+
+
+def _record(user, obj, message):
+    """
+    A publication step in Django's "Recent actions" (the admin's log) too, named as the user
+    may see the record: the history says what changed, the log who published what and when.
+    """
+    LogEntry.objects.create(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        object_repr=str(disclosure.label(user, obj))[:200],
+        action_flag=CHANGE,
+        change_message=str(message),
+    )
 
 
 def publication_problems(appeal):
@@ -140,6 +157,7 @@ def publish_appeal(appeal, user, *, version=None, today=None):
     appeal.published_by = user
     appeal.published_at = now
     _as(appeal, user, _("Published")).save()
+    _record(user, appeal, _("Published"))
 
     co_signers = list(appeal.co_signers.all())
     for action in appeal.requested_actions.all():
@@ -220,6 +238,7 @@ def withdraw_appeal(appeal, user, reason):
     appeal.withdrawn_at = timezone.now()
     appeal.withdrawal_reason = reason
     _as(appeal, user, _("Withdrawn")).save()
+    _record(user, appeal, _("Withdrawn"))
     for alert in appeal.timeline_alerts.filter(published_at__isnull=False):
         alert.published_at = None
         _as(alert, user, _("The appeal was withdrawn")).save()
@@ -319,6 +338,7 @@ def publish_alert(alert, user):
     if alert.published_at is None:
         alert.published_at = timezone.now()
         _as(alert, user, _("Published")).save()
+        _record(user, alert, _("Published"))
     PublicationRequest.objects.of(alert).delete()
     return alert
 
@@ -330,6 +350,7 @@ def unpublish_alert(alert, user):
     if alert.published_at is not None:
         alert.published_at = None
         _as(alert, user, _("Unpublished")).save()
+        _record(user, alert, _("Unpublished"))
     return alert
 
 
@@ -341,6 +362,7 @@ def publish_source(source, user):
     if not source.is_public:
         source.is_public = True
         _as(source, user, _("Made public")).save()
+        _record(user, source, _("Made public"))
     PublicationRequest.objects.of(source).delete()
     return source
 
@@ -353,6 +375,7 @@ def unpublish_source(source, user):
     if source.is_public or source.file_is_public:
         source.is_public = source.file_is_public = False
         _as(source, user, _("Made private")).save()
+        _record(user, source, _("Made private"))
     return source
 
 
@@ -367,6 +390,7 @@ def publish_source_file(source, user):
     if not source.file_is_public:
         source.file_is_public = True
         _as(source, user, _("File made public")).save()
+        _record(user, source, _("File made public"))
     PublicationRequest.objects.of(source, "file").delete()
     return source
 
@@ -378,6 +402,7 @@ def unpublish_source_file(source, user):
     if source.file_is_public:
         source.file_is_public = False
         _as(source, user, _("File made private")).save()
+        _record(user, source, _("File made private"))
     return source
 
 
@@ -388,6 +413,7 @@ def publish_page(page, user):
     if page.published_at is None:
         page.published_at = timezone.now()
         _as(page, user, _("Published")).save()
+        _record(user, page, _("Published"))
     return page
 
 
@@ -398,6 +424,7 @@ def unpublish_page(page, user):
     if page.published_at is not None:
         page.published_at = None
         _as(page, user, _("Unpublished")).save()
+        _record(user, page, _("Unpublished"))
     return page
 
 
@@ -417,6 +444,7 @@ def protect_identity(defender, user, *, public_name, slug):
     defender.slug = slug.strip()
     defender.full_clean()
     _as(defender, user, _("Identity protected")).save()
+    _record(user, defender, _("Identity protected"))
     return defender
 
 
@@ -437,6 +465,7 @@ def lift_protection(defender, user, *, reason):
         raise WorkflowError(_("Say why the protection is lifted."))
     defender.identity_protected = False
     _as(defender, user, _("Protection lifted: %(reason)s") % {"reason": reason}).save()
+    _record(user, defender, _("Protection lifted"))
     return defender
 
 
@@ -450,6 +479,7 @@ def publish_case(case, user):
     if case.published_at is None:
         case.published_at = timezone.now()
         _as(case, user, _("Published")).save()
+        _record(user, case, _("Published"))
     PublicationRequest.objects.of(case).delete()
     return case
 
@@ -462,6 +492,7 @@ def unpublish_case(case, user):
     if case.published_at is not None:
         case.published_at = None
         _as(case, user, _("Unpublished")).save()
+        _record(user, case, _("Unpublished"))
     return case
 
 
@@ -478,3 +509,50 @@ def record_correction(appeal, user):
             update_fields=["corrected_at", "updated_at"]
         )
     return appeal
+
+
+# --- Team work: assignment, follow-ups, closing (the bulk actions of the lists) ---------------
+
+
+@transaction.atomic
+def close_case(case, user, *, on, reason):
+    """
+    Close a followed case on `on`, saying why (shown publicly on a published case): a
+    publisher's decision, as in the case's form. Every rule of the case holds (it cannot close
+    before it opened).
+    """
+    case = _locked(Case, case)
+    _require(user, "cases.publish_case")
+    if case.status == Case.Status.CLOSED:
+        raise WorkflowError(_("The case is already closed."))
+    case.status = Case.Status.CLOSED
+    case.closed_on = on
+    case.closing_reason = reason.strip()
+    case.full_clean()
+    _as(case, user, _("Closed")).save()
+    _record(user, case, _("Closed"))
+    return case
+
+
+@transaction.atomic
+def assign_case(case, user, *, lead_officer):
+    """Make `lead_officer` the case's lead officer (its collaborators stay)."""
+    case = _locked(Case, case)
+    _require(user, "cases.change_case")
+    if case.lead_officer_id == lead_officer.pk:
+        raise WorkflowError(_("Already led by %(who)s.") % {"who": lead_officer})
+    case.lead_officer = lead_officer
+    _as(case, user, _("Assigned to %(who)s") % {"who": lead_officer}).save()
+    return case
+
+
+@transaction.atomic
+def set_follow_up(obj, user, *, on, note=""):
+    """Set the follow-up date and note of a case or a recommendation (None clears them)."""
+    model = type(obj)
+    obj = _locked(model, obj)
+    _require(user, f"cases.change_{model._meta.model_name}")
+    obj.follow_up_on = on
+    obj.follow_up_note = Truncator(note.strip()).chars(200) if on else ""
+    _as(obj, user, _("Follow-up set") if on else _("Follow-up cleared")).save()
+    return obj

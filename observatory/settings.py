@@ -94,14 +94,22 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
+    "import_export",
     "cases",
     "public",
     "ops",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cross-origin GET of the public API only (CORS_URLS_REGEX), its preflight included:
+    # above the OPTIONS handling below, and above the page cache, so cached answers carry it.
+    "corsheaders.middleware.CorsMiddleware",
     # OPTIONS (the allowed methods) and TRACE (refused) without a session, cache or view.
     "observatory.http.HttpMethodsMiddleware",
     # Serves anonymous public pages from the cache before any session, user or locale work
@@ -205,6 +213,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How each language writes and reads dates: day first, never US month-first
+# (observatory/formats/).
+FORMAT_MODULE_PATH = ["observatory.formats"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True
@@ -356,6 +367,62 @@ CACHES = {
 # DJANGO_PUBLIC_CACHE_SECONDS; a change to what the public sees makes every cached page stale.
 PUBLIC_CACHE = env_bool("DJANGO_PUBLIC_CACHE", True)
 PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 600, minimum=1)
+
+# The public API (api/): read-only, anonymous, JSON, cursor pages, limited per address. Throttling
+# counts in the cache and lets a request through when the cache fails (api/throttling.py);
+# answers served by the page cache are not counted (they cost no rendering).
+API_PAGE_SIZE = env_int("OBSERVATORY_API_PAGE_SIZE", 50, minimum=1)
+API_RATE = env_str("OBSERVATORY_API_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ResilientAnonRateThrottle"],
+    # Behind the proxy, the reader is the last address it added to X-Forwarded-For.
+    "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{env_str('OBSERVATORY_NAME', 'Observatory')} public API",
+    "DESCRIPTION": (
+        "The published record, read-only: cases, their timelines (alerts), appeals with their "
+        "requested actions and addressees, recommendations with their updates, defenders' "
+        "public profiles, public sources, countries and violation types. Lists are cursor-"
+        "paginated (follow `next`); every answer carries an ETag and Last-Modified, and a "
+        "conditional request gets a 304."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+    ],
+    # One name per choice set, whichever field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertKindEnum": "cases.models.cases.AlertKind",
+        "AppealKindEnum": "cases.models.appeals.AppealKind",
+        "DefenderKindEnum": "cases.models.defenders.DefenderKind",
+        "AliasKindEnum": "cases.models.defenders.AliasKind",
+        "SourceKindEnum": "cases.models.sources.SourceKind",
+        "OrganisationKindEnum": "cases.models.vocabularies.OrganisationKind",
+        "AuthorityKindEnum": "cases.models.vocabularies.AuthorityKind",
+        "CaseStatusEnum": "cases.models.cases.CaseStatus",
+        "RecommendationStatusEnum": "cases.models.recommendations.RecommendationStatus",
+        "CountryEnum": "api.schema.country_choices",
+    },
+}
+# Partners' pages may read the API from the browser: any origin, GET only, no cookies.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["etag", "last-modified", "retry-after"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 LOGGING = {
     "version": 1,

@@ -37,5 +37,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # The public API, its OpenAPI schema and documentation.
+    path("api/v1/", include("api.urls")),
     path("", include("public.urls")),
 ]

@@ -23,8 +23,11 @@ import sys
 import threading
 import time
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.views import defaults
 
@@ -128,11 +131,25 @@ def server_error(request):
 
 
 def bad_request(request, exception):
-    """handler400: a session save the database failed is a 503; anything else a 400."""
+    """
+    handler400: a session save the database failed is a 503; a form too large to read a 400
+    that says what happened and how to keep what was typed; anything else Django's 400.
+    """
     error = _database_fault(exception)
-    if error is None:
-        return defaults.bad_request(request, exception)
-    return unavailable(request, error)
+    if error is not None:
+        return unavailable(request, error)
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        context = {
+            "too_big": isinstance(exception, RequestDataTooBig),
+            "too_many_fields": isinstance(exception, TooManyFieldsSent),
+            "limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+            "file_limit": filesizeformat(settings.SOURCE_FILE_MAX_BYTES),
+        }
+        # Rendered without the request or the database, like Django's own 400 page.
+        response = HttpResponseBadRequest(render_to_string("400.html", context))
+        response["Cache-Control"] = "no-store"
+        return response
+    return defaults.bad_request(request, exception)
 
 
 def unavailable(request, error):

@@ -399,7 +399,10 @@ def parameters(match):
     """The query parameters the page of `match` reads (none for most pages)."""
     if not _parameters_of:
         _parameters_of.update(_parameters())
-    return _parameters_of.get(match.view_name, set()) if match is not None else set()
+    if match is None:
+        return set()
+    # A view may say what it reads itself (the API's lists: their filters and cursor).
+    return _parameters_of.get(match.view_name, getattr(match.func, "cache_parameters", set()))
 
 
 def page_key(request, match=None):

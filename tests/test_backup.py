@@ -89,7 +89,8 @@ def make_records(jardemalie):
     recommendation.save()  # a version of the recommendation with its co-issuers
     ActionTally.objects.create(appeal=appeal, count=3)  # readers who said they acted
     case.related_cases.add(jardemalie)
-    case.save()  # a version of the case with its related cases
+    case.collaborators.add(officer)
+    case.save()  # a version of the case with its related cases and collaborators
     source = make_source(
         is_public=False,
         file=ContentFile(PDF, name="statement.pdf"),
@@ -99,6 +100,9 @@ def make_records(jardemalie):
     )
     make_citation(source, alert=make_alert(case))
     services.request_publication(source, officer, note="ready once the witness agrees")
+    from cases import transfer
+
+    transfer.export(officer, "cases", "csv")  # the log of spreadsheet transfers
     return source
 
 

@@ -237,7 +237,11 @@ def test_publishers_publish_several_alerts_at_once_from_the_list(client):
     log_in(client, make_staff("publisher"))
     client.post(
         admin_url(Alert, "changelist"),
-        {"action": "publication_publish", "_selected_action": [a.pk for a in alerts]},
+        {
+            "action": "publication_publish",
+            "_selected_action": [a.pk for a in alerts],
+            "confirm": "yes",
+        },
     )
     assert Alert.objects.filter(published_at__isnull=False).count() == 3
 

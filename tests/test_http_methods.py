@@ -7,7 +7,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from cases.models import Appeal, Defender
+from cases.models import Appeal, Defender, Source
 from tests.factories import make_staff, make_totp_device
 from tests.test_leak import _public_patterns
 
@@ -38,6 +38,13 @@ def _public_urls(case):
         "cases:appeal_report": [appeal.pk],
         "cases:page": ["about"],
         "sitemap_section": ["cases"],
+        "api:case-detail": [case.slug],
+        "api:alert-detail": [case.alerts.filter(published_at__isnull=False).first().pk],
+        "api:appeal-detail": [appeal.pk],
+        "api:recommendation-detail": [case.recommendations.first().pk],
+        "api:defender-detail": [defender.slug],
+        "api:source-detail": [Source.objects.published().first().pk],
+        "api:violationtype-detail": ["surveillance"],
     }
     queries = {"cases:search": "?q=Jardemalie"}
     return {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("accounts", "cases", "ops", "public", "observatory")
+PARTS = ("accounts", "cases", "ops", "public", "observatory", "api")
 
 # What each part may import from the others (the domain's migrations may read the roles).
 ALLOWED = {
@@ -20,7 +20,9 @@ ALLOWED = {
     "public": {"cases", "accounts.security", "observatory.http"},
     "ops": {"cases", "public.cache"},
     "accounts": {"cases.admin.dashboard", "cases.admin.base", "cases.search"},
-    "observatory": {"public", "accounts"},
+    "observatory": {"public", "accounts", "api"},
+    # The public API: the records, the public site's filters and page generation, the methods.
+    "api": {"cases", "public.cache", "public.filters", "observatory.http"},
 }
 
 
@@ -60,3 +62,11 @@ def test_the_staff_workspace_and_the_public_site_do_not_import_each_other():
                 assert not module.startswith("cases.admin"), path
             if path.is_relative_to(ROOT / "cases" / "admin"):
                 assert not module.startswith("public"), path
+
+
+def test_only_the_url_configuration_imports_the_api():
+    for part, path in _modules():
+        if part == "api" or path == ROOT / "observatory" / "urls.py":
+            continue
+        for module, _names in _imports(path):
+            assert module.split(".")[0] != "api", f"{path.relative_to(ROOT)} imports {module}"

@@ -43,6 +43,7 @@ from cases.models import (
     RecommendationUpdate,
     RequestedAction,
     Source,
+    TransferLog,
     ViolationType,
 )
 from public.sitemaps import sitemaps
@@ -297,6 +298,7 @@ def _pdf():
 @pytest.fixture
 def observatory(django_user_model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
+    settings.API_RATE = "100000/minute"  # one reader asks for everything here
     staff = (_staff(django_user_model), _staff(django_user_model))
     # The second one publishes (the services check the right to).
     staff[1].groups.add(Group.objects.get(name=PUBLISHER))
@@ -324,6 +326,8 @@ def observatory(django_user_model, settings, tmp_path):
     # Related cases: a published case linked to a draft one must not announce it.
     published[0].related_cases.add(unpublished[0], published[1])
     pages = [_create(Page, published_at=timezone.now()), _create(Page, published=False)]
+    # A spreadsheet exported: what staff took out is never public either.
+    _create(TransferLog, published=False, direction="export", rows=1, user=staff[0])
     return {"published": published, "unpublished": unpublished, "pages": pages}
 
 
@@ -402,6 +406,8 @@ def _urls_for(name, observatory):
             reverse(name, args=["cases"]) + "?p=2": True,  # one page holds them all
             reverse(name, args=["no-such-section"]): True,
         }
+    if name.startswith("api:"):
+        return _api_urls(name)
     if name in {
         "cases:home",
         "cases:appeal_feed",
@@ -414,6 +420,49 @@ def _urls_for(name, observatory):
     }:
         return {reverse(name): False}
     return None
+
+
+# The API's records, and which of them it serves (every other one is a 404).
+API_DETAIL = {
+    "api:case-detail": (Case, "slug", lambda: Case.objects.published()),
+    "api:alert-detail": (Alert, "pk", lambda: Alert.objects.published()),
+    "api:appeal-detail": (Appeal, "pk", lambda: Appeal.objects.published()),
+    "api:recommendation-detail": (
+        Recommendation,
+        "pk",
+        lambda: Recommendation.objects.published(),
+    ),
+    "api:defender-detail": (
+        Defender,
+        "slug",
+        lambda: Defender.objects.published().filter(identity_protected=False),
+    ),
+    "api:source-detail": (Source, "pk", lambda: Source.objects.published()),
+    "api:violationtype-detail": (ViolationType, "slug", lambda: ViolationType.objects.all()),
+}
+
+
+def _api_urls(name):
+    """Every record at its API address; every list, with each published case and markers."""
+    if name in API_DETAIL:
+        model, key, served = API_DETAIL[name]
+        shown = set(served().values_list("pk", flat=True))
+        return {
+            reverse(name, args=[getattr(obj, key)]): obj.pk not in shown
+            for obj in model.objects.all()
+        }
+    url = reverse(name)
+    urls = {url: False}
+    if name in {"api:schema"}:
+        urls[f"{url}?format=json"] = False
+    if name == "api:case-list":
+        urls[f"{url}?state=KZ"] = False
+        for marker in _planted[::7]:
+            urls[f"{url}?q={marker}"] = False
+    if name in {"api:alert-list", "api:appeal-list", "api:recommendation-list"}:
+        for case in Case.objects.published():
+            urls[f"{url}?case={case.slug}"] = False
+    return urls
 
 
 def _assert_clean(url, response):

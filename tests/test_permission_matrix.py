@@ -44,6 +44,24 @@ PUBLIC = {
     "sitemap",
     "sitemap_section",
     "robots_txt",
+    # The public API, its schema and documentation: the same for everyone.
+    "api:case-list",
+    "api:case-detail",
+    "api:alert-list",
+    "api:alert-detail",
+    "api:appeal-list",
+    "api:appeal-detail",
+    "api:recommendation-list",
+    "api:recommendation-detail",
+    "api:defender-list",
+    "api:defender-detail",
+    "api:source-list",
+    "api:source-detail",
+    "api:violationtype-list",
+    "api:violationtype-detail",
+    "api:country-list",
+    "api:schema",
+    "api:docs",
 }
 # Public, but POST only: a GET is refused alike for everyone.
 PUBLIC_POST_ONLY = {"cases:appeal_report"}
@@ -84,6 +102,26 @@ def object_of(model):
     return obj
 
 
+# The API's detail addresses: a record of each kind it serves.
+API_OBJECTS = {
+    "api:case-detail": lambda: "botagoz-jardemalie",
+    "api:alert-detail": lambda: Alert.objects.published().first().pk,
+    "api:appeal-detail": lambda: Appeal.objects.published().first().pk,
+    "api:recommendation-detail": lambda: _published_recommendation().pk,
+    "api:defender-detail": lambda: (
+        Defender.objects.published().filter(identity_protected=False).first().slug
+    ),
+    "api:source-detail": lambda: Source.objects.published().first().pk,
+    "api:violationtype-detail": lambda: "surveillance",
+}
+
+
+def _published_recommendation():
+    from cases.models import Recommendation
+
+    return Recommendation.objects.published().first()
+
+
 def urls_to_request():
     """(label, url, rule) for every pattern; rule says what each role should get."""
     admins = model_admins()
@@ -110,6 +148,8 @@ def urls_to_request():
                 kwargs["pk"] = with_letters.pk
             if name == "cases:page":
                 kwargs["slug"] = "about"
+            if name in API_OBJECTS:
+                kwargs = {key: API_OBJECTS[name]() for key in pattern.pattern.converters}
             found.append((label, reverse(name, kwargs=kwargs), ("public",)))
             continue
         if name in PUBLIC_POST_ONLY:
@@ -120,14 +160,18 @@ def urls_to_request():
             model, _admin = admins[prefix]
             obj = object_of(model)
             action = name.removeprefix(f"admin:{prefix}_")
-            if action in ("changelist", "add", "deleted"):
+            if action in ("changelist", "add", "deleted", "import", "export"):
                 url = reverse(name)
+            elif action == "template":
+                url = reverse(name, args=["cases", "csv"])
             elif action == "simple_history":
                 version = model.history.filter(id=obj.pk).order_by("history_id").first()
                 url = reverse(name, args=[obj.pk, version.history_id])
             elif action == "publication":
                 url = reverse(name, kwargs={"object_id": obj.pk, "step": PUBLICATION_STEP[model]})
-            elif action in ("config", "qrcode", "file"):
+            elif action in ("config", "qrcode", "file") or (
+                model is Source and action == "preview"
+            ):
                 url = reverse(name, kwargs={"pk": obj.pk})
             elif action == "password_change":
                 url = reverse(name, kwargs={"id": obj.pk})
@@ -221,6 +265,8 @@ MODEL_PERMISSION = {
     "changelist": "view",
     "change": "view",
     "history": "view",
+    # A case's activity: the changes to it and its parts (cases/activity.py).
+    "activity": "view",
     "preview": "view",
     "add": "add",
     "deleted": "add",
@@ -273,9 +319,9 @@ def expectation(rule, role, user):
         return (200, None) if user.has_perm("cases.publish_appeal") else (403, None)
     if action in ("config", "qrcode"):
         return 403, None  # authenticator secrets are never shown in the admin
-    if action == "file":
+    if action == "file" or (model is Source and action == "preview"):
         # The demo's newest source has a private file: view-confidential staff only, and
-        # no one else learns that it exists.
+        # no one else learns that it exists. Its preview (a damaged PDF: a plain frame) too.
         may = user.has_perm("cases.view_source") and user.has_perm("cases.view_confidential")
         return (200, None) if may else (404, None)
     if action == "publication":
@@ -302,6 +348,17 @@ def expectation(rule, role, user):
         if not user.has_perm(f"cases.add_{model._meta.model_name}"):
             return 403, None
         return (200, None) if user.has_perm("cases.view_confidential") else (404, None)
+    if action in ("import", "export", "template"):
+        # Spreadsheets: importing a kind takes adding and changing its records, exporting
+        # it viewing them (cases/transfer.py).
+        from cases import transfer
+
+        if action == "template":
+            allowed = transfer.may_import(user, "cases")
+        else:
+            may = transfer.may_import if action == "import" else transfer.may_export
+            allowed = any(may(user, kind) for kind in transfer.KINDS)
+        return (200, None) if allowed else (403, None)
     if model._meta.model_name == "publicationrequest" and action == "add":
         return 403, None  # asked from the record itself
     permission = MODEL_PERMISSION[action]
@@ -360,6 +417,7 @@ def demo(jardemalie, settings, tmp_path):
     from tests.factories import make_source
 
     settings.MEDIA_ROOT = tmp_path / "private"
+    settings.API_RATE = "100000/minute"  # each role asks for every address
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     from tests.factories import make_citation
 
@@ -393,6 +451,10 @@ def demo(jardemalie, settings, tmp_path):
     from cases import services
 
     services.request_publication(jardemalie.alerts.first(), owner)
+    # A spreadsheet exported, for the transfer log's rows.
+    from cases import transfer
+
+    transfer.export(owner, "cases", "csv")
     # One deleted record of several kinds, for the restore rows of the matrix.
     from tests.factories import make_alert, make_case, make_defender
 

@@ -124,12 +124,18 @@ def test_only_a_publisher_closes_or_publishes_a_case(client):
     assert response.status_code == 200
     assert "Only a publisher can close a case." in response.content.decode()
     changelist = reverse("admin:cases_case_changelist")
-    client.post(changelist, {"action": "publication_publish", "_selected_action": [case.pk]})
+    client.post(
+        changelist,
+        {"action": "publication_publish", "_selected_action": [case.pk], "confirm": "yes"},
+    )
     case.refresh_from_db()
     assert case.status == "open" and case.published_at is None
 
     log_in(client, make_staff("publisher"))
-    client.post(changelist, {"action": "publication_publish", "_selected_action": [case.pk]})
+    client.post(
+        changelist,
+        {"action": "publication_publish", "_selected_action": [case.pk], "confirm": "yes"},
+    )
     case.refresh_from_db()
     assert case.is_published()
     data = form_data(client.get(url))

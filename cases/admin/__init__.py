@@ -4,6 +4,14 @@ of accounts/admin_site.py), history and revert on every record, optimistic locki
 records staff edit together, and the appeal workflow as buttons that call cases/services.py.
 """
 
-from . import appeals, cases, pages, recommendations, sources, vocabularies
+from . import appeals, cases, pages, recommendations, sources, transfer, vocabularies
 
-__all__ = ["appeals", "cases", "pages", "recommendations", "sources", "vocabularies"]
+__all__ = [
+    "appeals",
+    "cases",
+    "pages",
+    "recommendations",
+    "sources",
+    "transfer",
+    "vocabularies",
+]

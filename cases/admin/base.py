@@ -8,13 +8,12 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
@@ -25,20 +24,43 @@ from .. import disclosure
 from ..history import (
     RevertError,
     deleted_records,
+    highlighted,
     kept_fields,
     part_changes,
     preview,
     revert_to,
+    version_time,
 )
 from ..locking import VersionedForm
 from .conflicts import EditConflictMixin
+from .dates import DayFirstDateField, DayFirstDateWidget
+from .fields import bounded, plainly_labelled
 from .saving import REFUSAL, RefusedSaveMixin
 
-# Who reads the list being rendered (see ObservatoryAdmin.changelist_view).
+# Who reads the list or form being rendered (see ObservatoryAdmin.changelist_view and
+# changeform_view): columns and read-only fields have no request.
 _list_reader = contextvars.ContextVar("list_reader", default=None)
+
+
+def page_reader():
+    """The user the list or change form being rendered is for (None outside one)."""
+    return _list_reader.get()
+
 
 # Bookkeeping that moves on every save; listing it in every change would hide the real ones.
 NOT_SHOWN_IN_CHANGES = ["version", "updated_at"]
+
+
+# The groups of the workspace's menu (the index and the side bar, accounts/admin_site.py), in
+# their order; a model admin says where it is listed with `menu_group`. None: not listed, for
+# the link tables (a case's defenders, an alert's citations, an appeal's requested actions and
+# addressees, a defender's other names), edited on the page of the record they belong to and
+# still reachable from there, from the history and from autocomplete.
+MENU_CASES = (1, gettext_lazy("Cases and their timelines"))
+MENU_APPEALS = (2, gettext_lazy("Appeals and recommendations"))
+MENU_SOURCES = (3, gettext_lazy("Sources"))
+MENU_PUBLICATION = (4, gettext_lazy("Publication"))
+MENU_VOCABULARIES = (5, gettext_lazy("Vocabularies"))
 
 
 class PublishedFilter(admin.SimpleListFilter):
@@ -64,6 +86,10 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
     """
 
     object_history_template = "admin/cases/object_history.html"
+    # Dates are read day first, never guessed, and shown back in words (dates.py).
+    formfield_overrides = {
+        models.DateField: {"form_class": DayFirstDateField, "widget": DayFirstDateWidget}
+    }
     object_history_list_template = "admin/cases/object_history_list.html"
     history_list_per_page = 50
     # A filtered list says "N results" without counting the whole table again: at a million
@@ -198,8 +224,19 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
             if disclosure.lookup_visible(request.user, self.model, o)
         ]
 
+    def view_on_site(self, obj):
+        """
+        "View on site" only where the public sees the record: a draft's public address is a
+        404. (A draft appeal has its Preview beside it.)
+        """
+        is_published = getattr(obj, "is_published", None)
+        if is_published is None or not hasattr(obj, "get_absolute_url") or not is_published():
+            return None
+        return obj.get_absolute_url()
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = bounded(super().formfield_for_dbfield(db_field, request, **kwargs))
+        formfield = plainly_labelled(db_field, formfield)
         if (
             formfield is not None
             and db_field.is_relation
@@ -216,6 +253,16 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
         token = _list_reader.set(request.user)
         try:
             response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        finally:
+            _list_reader.reset(token)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        token = _list_reader.set(request.user)
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render"):
                 response.render()
             return response
@@ -357,10 +404,12 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
             "record": record,
             "current": current,
             "shown_label": name,
-            "preview": preview(
-                record,
-                hidden=hidden,
-                shown_parts=lambda parts: self.shown_parts(request, parts),
+            "preview": highlighted(
+                preview(
+                    record,
+                    hidden=hidden,
+                    shown_parts=lambda parts: self.shown_parts(request, parts),
+                )
             ),
             "kept": self._kept_labels(),
             **(extra_context or {}),
@@ -387,16 +436,13 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
             if current:
                 return HttpResponseRedirect(self._url("history", current.pk))
             return HttpResponseRedirect(self._url("deleted"))
-        self.log_change(
-            request, obj, _("Reverted to the version of %(date)s.") % {"date": record.history_date}
-        )
+        # The version's time as the history list shows it: local time, the same format.
+        when = version_time(record)
+        self.log_change(request, obj, _("Reverted to the version of %(date)s.") % {"date": when})
         self.message_user(
             request,
             _("“%(object)s” is back to the version of %(date)s.")
-            % {
-                "object": disclosure.label(request.user, obj),
-                "date": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M"),
-            },
+            % {"object": disclosure.label(request.user, obj), "date": when},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._url("change", obj.pk))

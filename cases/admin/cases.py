@@ -4,12 +4,17 @@ import datetime
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .. import disclosure
+from ..activity import activity_page
 from ..locking import VersionedForm
 from ..models import (
     Alert,
@@ -20,9 +25,11 @@ from ..models import (
     Defender,
     Recommendation,
 )
-from .base import PublishedFilter, VersionedAdmin, prefilled_add_url
+from .base import MENU_CASES, PublishedFilter, VersionedAdmin, prefilled_add_url, require_object
+from .bulk import ASSIGN, CLOSE, add_actions, follow_up_bulk
 from .case_records import CaseFilter, latest_records
 from .conflicts import VersionedInline
+from .fields import ChoiceAutocomplete
 from .publication import PublicationAdminMixin
 from .sources import CitationInline
 
@@ -76,9 +83,80 @@ class QuietFilter(DaysFilter):
         return queryset.without_alert_since(timezone.localdate() - period)
 
 
+def staff_members():
+    """Who a case can be assigned to: active staff accounts."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+
+
+def staff_name(user):
+    return user.get_full_name() or user.get_username()
+
+
+class MineFilter(admin.SimpleListFilter):
+    """The cases (or records of cases) the reader leads or collaborates on."""
+
+    title = _("my cases")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Mine (lead or collaborator)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.of_user(request.user)
+        if self.value():
+            return queryset.none()
+        return queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    """The cases someone leads or collaborates on."""
+
+    title = _("assigned to")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [(str(user.pk), staff_name(user)) for user in staff_members()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            user_id = int(self.value())
+        except ValueError:
+            return queryset.none()
+        user = get_user_model()(pk=user_id)
+        return queryset.of_user(user)
+
+
+class FollowUpFilter(admin.SimpleListFilter):
+    """Reminders: the records whose follow-up date has come for the reader, or any set."""
+
+    title = _("follow-up")
+    parameter_name = "follow_up"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("Due for me")), ("set", _("Has a follow-up date"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.due_reminders(request.user, timezone.localdate())
+        if self.value() == "set":
+            return queryset.filter(follow_up_on__isnull=False)
+        if self.value():
+            return queryset.none()
+        return queryset
+
+
 class CaseForm(VersionedForm):
     # Set by CaseAdmin.get_form: closing a case is a publisher's decision.
     may_close = True
+
+    class Meta:
+        widgets = {
+            "other_states": ChoiceAutocomplete(),
+            "summary": forms.Textarea(attrs={"rows": 8}),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -97,6 +175,7 @@ class CaseDefenderInline(VersionedInline, admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_CASES
     form = CaseForm
     list_display = [
         "title",
@@ -113,7 +192,9 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
         "state_of_concern",
         OtherStateFilter,
         "violation_types",
-        "lead_officer",
+        MineFilter,
+        AssignedFilter,
+        FollowUpFilter,
         QuietFilter,
         "risk_level",
     ]
@@ -127,7 +208,9 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
         "appeals__reference_code",
     ]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["lead_officer", "violation_types", "related_cases"]
+    # Staff are few: a list to choose from, not an autocomplete (which would need the
+    # permission to view user accounts).
+    autocomplete_fields = ["violation_types", "related_cases"]
     date_hierarchy = "opened_on"
     # The case's alerts, appeals and recommendations are listed read-only below the form, the
     # latest of each (case_records.py): not as inlines, whose hidden fields grow with them.
@@ -150,7 +233,11 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
             },
         ),
         (_("Status"), {"fields": ["status", "opened_on", "closed_on", "closing_reason"]}),
-        (_("Internal"), {"fields": ["lead_officer", "risk_level", "internal_notes"]}),
+        (
+            _("Internal"),
+            {"fields": ["lead_officer", "collaborators", "risk_level", "internal_notes"]},
+        ),
+        (_("Follow-up"), {"fields": ["follow_up_on", "follow_up_note"]}),
         (_("Publication"), {"fields": ["published_at"]}),
     ]
 
@@ -170,6 +257,23 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
     def last_alert_on(self, case):
         return case.last_alert
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_officer":
+            kwargs["queryset"] = staff_members()
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "lead_officer":
+            formfield.label_from_instance = staff_name
+        return formfield
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "collaborators":
+            kwargs["queryset"] = staff_members()
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "collaborators":
+            formfield.label_from_instance = staff_name
+        return formfield
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.may_close = request.user.has_perm("cases.publish_case")
@@ -185,8 +289,43 @@ class CaseAdmin(PublicationAdminMixin, VersionedAdmin):
                 (_("Draft an appeal"), prefilled_add_url(Appeal, case=object_id)),
                 (_("Add a recommendation"), prefilled_add_url(Recommendation, case=object_id)),
             ],
+            "activity_url": reverse("admin:cases_case_activity", args=[object_id])
+            if case
+            else None,
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_actions(self, request):
+        bulks = [ASSIGN, follow_up_bulk("case"), CLOSE]
+        return add_actions(request, super().get_actions(request), bulks)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/activity/",
+                self.admin_site.admin_view(self.activity_view),
+                name="cases_case_activity",
+            ),
+            *super().get_urls(),
+        ]
+
+    def activity_view(self, request, object_id):
+        """Every change to the case and its parts, by anyone, newest first (cases/activity.py)."""
+        case = require_object(self, request, object_id)
+        if not self.has_view_or_change_permission(request, case):
+            raise PermissionDenied
+        page = activity_page(case, request.user, request.GET.get("p"))
+        label = disclosure.label(request.user, case)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Activity: %(case)s") % {"case": label},
+            "opts": self.model._meta,
+            "original": case,
+            "shown_label": label,
+            "page": page,
+            "change_url": reverse("admin:cases_case_change", args=[case.pk]),
+        }
+        return TemplateResponse(request, "admin/cases/case/activity.html", context)
 
 
 class LoggedFilter(DaysFilter):
@@ -228,7 +367,7 @@ class AlertForm(VersionedForm):
     class Meta:
         widgets = {
             "title": forms.TextInput(attrs={"size": 80}),
-            "description": forms.Textarea(attrs={"rows": 4}),
+            "description": forms.Textarea(attrs={"rows": 12}),
         }
 
 
@@ -236,6 +375,7 @@ class AlertForm(VersionedForm):
 class AlertAdmin(PublicationAdminMixin, VersionedAdmin):
     """Logging an alert is the most frequent task: one page, sensible defaults, sources inline."""
 
+    menu_group = MENU_CASES
     form = AlertForm
     list_display = [
         "title",
@@ -317,6 +457,7 @@ class CaseLinkInline(VersionedInline, admin.TabularInline):
 
 @admin.register(Defender)
 class DefenderAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_CASES
     list_display = [
         "public_name",
         "name",
@@ -373,6 +514,7 @@ class DefenderAdmin(PublicationAdminMixin, VersionedAdmin):
 
 @admin.register(CaseDefender)
 class CaseDefenderAdmin(VersionedAdmin):
+    menu_group = None
     list_display = ["defender", "case", "role"]
     list_filter = ["role"]
     list_select_related = ["defender", "case"]
@@ -382,6 +524,7 @@ class CaseDefenderAdmin(VersionedAdmin):
 
 @admin.register(Alias)
 class AliasAdmin(VersionedAdmin):
+    menu_group = None
     list_display = ["name", "defender", "kind"]
     list_filter = ["kind"]
     list_select_related = ["defender"]

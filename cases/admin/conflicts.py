@@ -7,6 +7,7 @@ from django.db import router, transaction
 from django.forms.models import BaseInlineFormSet
 
 from ..locking import VersionedForm
+from .fields import bounded
 from .saving import REFUSAL
 
 
@@ -41,6 +42,9 @@ class VersionedInline:
 
     form = VersionedForm
     formset = VersionedInlineFormSet
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return bounded(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

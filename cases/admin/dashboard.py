@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import disclosure
 from ..models import Alert, Appeal, Case, PublicationRequest, Recommendation
+from .publication import may_publish_requests, publishable_types
 
 # How long a case may go without a new alert before the dashboard asks about it.
 QUIET_DAYS = 90
@@ -39,11 +40,48 @@ def _panel(title, queryset, url, empty, permission, user, note=None):
     }
 
 
+def _follow_up_note(record):
+    note = record.follow_up_note or _("follow up")
+    return _("%(note)s · due %(date)s") % {"note": note, "date": record.follow_up_on}
+
+
 def dashboard(user, today=None):
-    """Five panels, two queries at most each, whatever the size of the observatory."""
+    """
+    The panels of what needs doing, each one query (the records awaiting publication one per
+    kind of record), whatever the size of the observatory.
+    """
     today = today or timezone.localdate()
     quiet_since = today - datetime.timedelta(days=QUIET_DAYS)
     panels = [
+        _panel(
+            _("My cases"),
+            Case.objects.of_user(user).select_related("lead_officer").order_by("title", "pk"),
+            _changelist("case", mine="yes"),
+            _("You lead no case and collaborate on none."),
+            "cases.view_case",
+            user,
+            note=lambda c: _("lead officer") if c.lead_officer_id == user.pk else _("collaborator"),
+        ),
+        _panel(
+            _("Cases to follow up"),
+            Case.objects.due_reminders(user, today).order_by("follow_up_on", "title", "pk"),
+            _changelist("case", follow_up="due"),
+            _("No case of yours has a follow-up due."),
+            "cases.view_case",
+            user,
+            note=_follow_up_note,
+        ),
+        _panel(
+            _("Recommendations to follow up"),
+            Recommendation.objects.due_reminders(user, today)
+            .select_related("case")
+            .order_by("follow_up_on", "pk"),
+            _changelist("recommendation", follow_up="due"),
+            _("No recommendation of yours has a follow-up due."),
+            "cases.view_recommendation",
+            user,
+            note=lambda r: f"{r.case} · {_follow_up_note(r)}",
+        ),
         _panel(
             _("My drafts"),
             Appeal.objects.filter(author=user, state__in=["draft", "in_review"])
@@ -65,6 +103,22 @@ def dashboard(user, today=None):
             "cases.view_appeal",
             user,
             note=lambda a: _("%(case)s · by %(author)s") % {"case": a.case, "author": a.author},
+        ),
+        _panel(
+            _("My overdue recommendations"),
+            Recommendation.objects.overdue(today)
+            .of_user(user)
+            .annotate(last_activity_on=Coalesce("last_update_on", "issued_on"))
+            .select_related("case")
+            .order_by("last_activity_on", "id"),
+            _changelist("recommendation", overdue="yes", mine="yes"),
+            _("No recommendation of your cases is overdue."),
+            "cases.view_recommendation",
+            user,
+            note=lambda r: (
+                _("%(case)s · nothing new since %(date)s")
+                % {"case": r.case, "date": r.last_activity_on}
+            ),
         ),
         _panel(
             _("Overdue recommendations"),
@@ -99,21 +153,33 @@ def dashboard(user, today=None):
             user,
         ),
     ]
-    if any(
-        user.has_perm(p)
-        for p in disclosure.PUBLISH_PERMISSIONS.values()
-        if p != disclosure.PERMISSION
-    ):
-        panels.insert(0, _awaiting_publication(user))
+    if may_publish_requests(user):
+        panels[:0] = [
+            _awaiting_publication(
+                user,
+                PublicationRequest.objects.for_reviewer(user, publishable_types(user)),
+                _("For me to review"),
+                reverse("admin:cases_publicationrequest_changelist") + "?for_me=yes",
+                _("Nobody is waiting for you to publish something."),
+            ),
+            _awaiting_publication(
+                user,
+                PublicationRequest.objects.all(),
+                _("Awaiting publication"),
+                reverse("admin:cases_publicationrequest_changelist"),
+                _("Nothing is waiting to be published."),
+            ),
+        ]
     return [panel for panel in panels if panel]
 
 
-def _awaiting_publication(user):
+def _awaiting_publication(user, queryset, title, url, empty):
     """Records marked ready for publication, oldest first, for those who may publish."""
+    # The records are read together, one query per kind of record, not one per row.
     rows = list(
-        PublicationRequest.objects.select_related("content_type", "requested_by").order_by(
-            "requested_at", "id"
-        )[: DASHBOARD_ROWS + 1]
+        queryset.select_related("content_type", "requested_by")
+        .prefetch_related("record")
+        .order_by("requested_at", "id")[: DASHBOARD_ROWS + 1]
     )
     shown = []
     for row in rows[:DASHBOARD_ROWS]:
@@ -131,9 +197,9 @@ def _awaiting_publication(user):
         }
         shown.append(row)
     return {
-        "title": _("Awaiting publication"),
+        "title": title,
         "rows": shown,
         "more": len(rows) > DASHBOARD_ROWS,
-        "url": reverse("admin:cases_publicationrequest_changelist"),
-        "empty": _("Nothing is waiting to be published."),
+        "url": url,
+        "empty": empty,
     }

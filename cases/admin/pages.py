@@ -6,12 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import ActionTally, Page
-from .base import VersionedAdmin
+from .base import MENU_PUBLICATION, VersionedAdmin
 from .publication import PublicationAdminMixin
 
 
 @admin.register(Page)
 class PageAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_PUBLICATION
     list_display = ["title", "slug", "published_at", "updated_at"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
@@ -21,6 +22,7 @@ class PageAdmin(PublicationAdminMixin, VersionedAdmin):
 class ActionTallyAdmin(admin.ModelAdmin):
     """Read only: the counts are written by readers' reports, never by hand."""
 
+    menu_group = None
     list_display = ["appeal", "what", "count"]
     readonly_fields = ["appeal", "addressee", "count"]
     list_select_related = ["appeal", "addressee__authority"]

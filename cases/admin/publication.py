@@ -10,16 +10,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from .. import disclosure, services
 from ..models import Alert, Case, Defender, Page, PublicationRequest, Source
+from .base import MENU_PUBLICATION
 
 
 class ProtectForm(forms.Form):
@@ -349,8 +351,11 @@ class PublicationAdminMixin:
     # --- Bulk ------------------------------------------------------------------------------
 
     def get_actions(self, request):
+        from .bulk import Bulk, add_actions
+
         actions = super().get_actions(request)
         user = request.user
+        bulks = []
         for step in STEPS.get(self.model, []):
             if step.form is not None and not step.name.startswith("request"):
                 continue  # needs words from the user: one record at a time
@@ -358,45 +363,63 @@ class PublicationAdminMixin:
                 continue
             if step.name.startswith("request") and _may_publish(user, self.model):
                 continue
-            name = f"publication_{step.name.replace('-', '_')}"
-            actions[name] = (_bulk(step), name, step.label)
-        return actions
-
-
-def _bulk(step):
-    def action(model_admin, request, queryset):
-        done = 0
-        for obj in queryset:
-            if not step.applies(obj):
-                continue
-            try:
-                step.service(obj, request.user)
-            except services.WorkflowError as error:
-                model_admin.message_user(
-                    request,
-                    f"{disclosure.label(request.user, obj)}: {error}",
-                    messages.ERROR,
+            bulks.append(
+                Bulk(
+                    f"publication_{step.name.replace('-', '_')}",
+                    step.label,
+                    step.explanation,
+                    step.service,
+                    step.permission,
+                    step.form,
+                    applies=step.applies,
                 )
-                continue
-            done += 1
-        model_admin.message_user(
-            request,
-            ngettext("%(n)d record: %(step)s.", "%(n)d records: %(step)s.", done)
-            % {"n": done, "step": step.label},
-            messages.SUCCESS if done else messages.WARNING,
-        )
+            )
+        return add_actions(request, actions, bulks)
 
-    return action
+
+def may_publish_requests(user):
+    return any(
+        user.has_perm(p)
+        for p in disclosure.PUBLISH_PERMISSIONS.values()
+        if p != disclosure.PERMISSION
+    )
+
+
+def publishable_types(user):
+    """The content types of the records `user` may publish (from the content-type cache)."""
+    models = [
+        model
+        for model, permission in disclosure.PUBLISH_PERMISSIONS.items()
+        if permission != disclosure.PERMISSION and user.has_perm(permission)
+    ]
+    return list(ContentType.objects.get_for_models(*models).values())
+
+
+class ForMeFilter(admin.SimpleListFilter):
+    """What awaits the reader: records they may publish, asked by someone else."""
+
+    title = gettext_lazy("for me")
+    parameter_name = "for_me"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("For me to review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.for_reviewer(request.user, publishable_types(request.user))
+        if self.value():
+            return queryset.none()
+        return queryset
 
 
 @admin.register(PublicationRequest)
 class PublicationRequestAdmin(admin.ModelAdmin):
     """What awaits publication: publishers open each record, or publish several at once."""
 
+    menu_group = MENU_PUBLICATION
     list_display = ["what", "requested_by", "requested_at", "note"]
-    list_filter = ["what", "content_type"]
+    list_filter = [ForMeFilter, "what", "content_type"]
     list_select_related = ["content_type", "requested_by"]
-    actions = ["publish_selected"]
 
     def has_add_permission(self, request):
         return False  # asked from the record itself
@@ -423,25 +446,34 @@ class PublicationRequestAdmin(admin.ModelAdmin):
     def get_list_display_links(self, request, list_display):
         return None  # the record column links to the record itself
 
-    @admin.action(description=gettext_lazy("Publish the selected records"))
-    def publish_selected(self, request, queryset):
-        done = 0
-        for row in queryset.select_related("content_type"):
-            record = row.record
-            model = type(record) if record is not None else None
-            name = "publish-file" if row.what == PublicationRequest.What.FILE else "publish"
-            step = next((s for s in STEPS.get(model, []) if s.name == name), None)
-            if step is None or not request.user.has_perm(step.permission):
-                continue
-            try:
-                if step.applies(record):
-                    step.service(record, request.user)
-                row.delete()
-                done += 1
-            except services.WorkflowError as error:
-                self.message_user(request, str(error), messages.ERROR)
-        self.message_user(
-            request,
-            ngettext("%(n)d record published.", "%(n)d records published.", done) % {"n": done},
-            messages.SUCCESS if done else messages.WARNING,
+    def get_actions(self, request):
+        from .bulk import Bulk, add_actions
+
+        actions = super().get_actions(request)
+        if not may_publish_requests(request.user):
+            return actions
+        publish = Bulk(
+            "publish_selected",
+            gettext_lazy("Publish the selected records"),
+            gettext_lazy(
+                "Each record (or source file) becomes public at once, as its own Publish step "
+                "would make it; the requests are done."
+            ),
+            _publish_requested,
+            "cases.view_publicationrequest",
         )
+        return add_actions(request, actions, [publish])
+
+
+def _publish_requested(row, user):
+    """Publish what `row` asks to publish, through the record's own publication step."""
+    record = row.record
+    if record is None:
+        raise services.WorkflowError(_("the record was deleted"))
+    name = "publish-file" if row.what == PublicationRequest.What.FILE else "publish"
+    step = next((s for s in STEPS.get(type(record), []) if s.name == name), None)
+    if step is None or not user.has_perm(step.permission):
+        raise PermissionDenied
+    if step.applies(record):
+        step.service(record, user)
+    row.delete()

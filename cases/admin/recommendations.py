@@ -1,14 +1,18 @@
 """What was asked of governments, and the dated history of what they did."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Recommendation, RecommendationStatus, RecommendationUpdate
-from .base import VersionedAdmin, prefilled_add_url
+from .base import MENU_APPEALS, VersionedAdmin, prefilled_add_url
+from .bulk import add_actions, follow_up_bulk
 from .case_records import CaseFilter
+from .cases import FollowUpFilter, MineFilter
 from .sources import CitationInline
 
 
@@ -69,6 +73,7 @@ class UpdateInline(admin.TabularInline):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(VersionedAdmin):
+    menu_group = MENU_APPEALS
     list_display = [
         "__str__",
         "case",
@@ -82,6 +87,8 @@ class RecommendationAdmin(VersionedAdmin):
         CaseFilter,
         StatusFilter,
         OverdueFilter,
+        MineFilter,
+        FollowUpFilter,
         "target_state",
         ("target_authority", admin.RelatedOnlyFieldListFilter),
         ("issuer", admin.RelatedOnlyFieldListFilter),
@@ -115,7 +122,13 @@ class RecommendationAdmin(VersionedAdmin):
                 ]
             },
         ),
+        (_("Follow-up"), {"fields": ["follow_up_on", "follow_up_note"]}),
     ]
+
+    def get_actions(self, request):
+        return add_actions(
+            request, super().get_actions(request), [follow_up_bulk("recommendation")]
+        )
 
     @admin.display(description=_("status"), ordering="current_status")
     def status_display(self, recommendation):
@@ -127,15 +140,26 @@ class RecommendationAdmin(VersionedAdmin):
         return (timezone.localdate() - last).days
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        current = (
+            Recommendation.objects.filter(pk=unquote(object_id))
+            .with_is_overdue()
+            .values("current_status", "last_update_on", "is_overdue")
+            .first()
+        )
+        if current is not None:
+            current["status_label"] = RecommendationStatus(current["current_status"]).label
+            current["overdue_days"] = settings.RECOMMENDATION_OVERDUE_DAYS
         extra_context = {
             **(extra_context or {}),
             "add_update_url": prefilled_add_url(RecommendationUpdate, recommendation=object_id),
+            "current": current,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(RecommendationUpdate)
 class RecommendationUpdateAdmin(VersionedAdmin):
+    menu_group = MENU_APPEALS
     list_display = ["__str__", "recommendation", "status", "recorded_by"]
     list_filter = ["status"]
     list_select_related = ["recommendation", "recorded_by"]
@@ -159,10 +183,13 @@ class RecommendationUpdateAdmin(VersionedAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         # Back to the recommendation, whose history now shows the new status.
         if "_addanother" not in request.POST and "_continue" not in request.POST:
+            # The status as the saved update made it: the recommendation in hand was read
+            # before the update's save refreshed the stored status (status_changed).
+            recommendation = Recommendation.objects.get(pk=obj.recommendation_id)
             self.message_user(
                 request,
                 _("Update recorded: the recommendation is now “%(status)s”.")
-                % {"status": obj.recommendation.get_status_display()},
+                % {"status": recommendation.get_status_display()},
             )
             return HttpResponseRedirect(
                 reverse("admin:cases_recommendation_change", args=[obj.recommendation_id])

@@ -3,18 +3,37 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from .. import disclosure, files
 from ..locking import VersionedForm
 from ..models import Citation, Source
-from .base import VersionedAdmin
+from .base import MENU_SOURCES, VersionedAdmin, page_reader
 from .conflicts import VersionedInline
 from .publication import PublicationAdminMixin
+
+
+def preview_of(user, source):
+    """
+    The preview of `source`'s file as an image linking to the file, for staff who may see the
+    file; "—" when there is none. The image comes from the staff preview view.
+    """
+    if source is None or not files.has_preview(source):
+        return "—"
+    if "file" in disclosure.hidden_fields(user, Source, source):
+        return "—"
+    return format_html(
+        '<a href="{}" class="source-preview"><img src="{}" alt="{}" loading="lazy"></a>',
+        reverse("admin:cases_source_file", args=[source.pk]),
+        reverse("admin:cases_source_preview", args=[source.pk]),
+        _("Preview of the file of %(source)s") % {"source": disclosure.label(user, source)},
+    )
 
 
 class CitationInline(VersionedInline, admin.TabularInline):
@@ -26,7 +45,23 @@ class CitationInline(VersionedInline, admin.TabularInline):
     model = Citation
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "quoted_passage", "locator", "note", "is_version", "position"]
+    fields = [
+        "source",
+        "source_preview",
+        "quoted_passage",
+        "locator",
+        "note",
+        "is_version",
+        "position",
+    ]
+    readonly_fields = ["source_preview"]
+
+    @admin.display(description=_("preview"))
+    def source_preview(self, citation):
+        user = page_reader()
+        if user is None or citation is None or not citation.source_id:
+            return "—"
+        return preview_of(user, citation.source)
 
     def get_queryset(self, request):
         # The passages quoted from a private source are confidential: staff who may not see
@@ -96,8 +131,18 @@ class SourceForm(VersionedForm):
 
 @admin.register(Source)
 class SourceAdmin(PublicationAdminMixin, VersionedAdmin):
+    menu_group = MENU_SOURCES
     form = SourceForm
-    list_display = ["title", "kind", "publisher", "date", "language", "is_public", "reliability"]
+    list_display = [
+        "title",
+        "file_preview",
+        "kind",
+        "publisher",
+        "date",
+        "language",
+        "is_public",
+        "reliability",
+    ]
     list_filter = ["kind", "is_public", "reliability", "language"]
     list_select_related = ["publisher"]
     search_fields = ["title", "author", "url", "publisher__name", "publisher__acronym"]
@@ -109,14 +154,23 @@ class SourceAdmin(PublicationAdminMixin, VersionedAdmin):
         # reads this queryset, which list_select_related does not reach.
         return super().get_queryset(request).select_related("publisher")
 
+    @admin.display(description=_("preview"))
+    def file_preview(self, source):
+        user = page_reader()
+        return preview_of(user, source) if user is not None else "—"
+
     @admin.display(description=Source._meta.get_field("file_type").verbose_name)
     def stored_file(self, source):
         if not source.file:
             return "—"
         label = source.get_file_type_display()
         if source.file_size is not None:
-            return f"{label}, {filesizeformat(source.file_size)}"
-        return label
+            label = f"{label}, {filesizeformat(source.file_size)}"
+        user = page_reader()
+        preview = preview_of(user, source) if user is not None else "—"
+        if preview == "—":
+            return label
+        return format_html("{}<br>{}", label, preview)
 
     def get_urls(self):
         return [
@@ -125,8 +179,31 @@ class SourceAdmin(PublicationAdminMixin, VersionedAdmin):
                 self.admin_site.admin_view(self.file_view),
                 name="cases_source_file",
             ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="cases_source_preview",
+            ),
             *super().get_urls(),
         ]
+
+    def preview_view(self, request, pk):
+        """
+        The preview of a source's file (cases/files.py), for the staff who may fetch the file
+        itself; a 404 for everyone else. Never kept by a cache; a file that cannot be rendered
+        gets a plain frame instead.
+        """
+        return require_safe(self._preview)(request, pk)
+
+    def _preview(self, request, pk):
+        source = self._fetchable(request, pk)
+        if not files.has_preview(source):
+            raise Http404
+        content = files.preview_png(source) or files.placeholder_png()
+        response = HttpResponse(content, content_type="image/png")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def file_view(self, request, pk):
         """
@@ -136,17 +213,21 @@ class SourceAdmin(PublicationAdminMixin, VersionedAdmin):
         return require_safe(self._file)(request, pk)
 
     def _file(self, request, pk):
+        return files.file_response(self._fetchable(request, pk), public=False)
+
+    def _fetchable(self, request, pk):
         source = get_object_or_404(Source, pk=pk)
         # A private file is confidential: staff who may not see it in the form cannot fetch it.
         if not self.has_view_permission(request, source) or "file" in disclosure.hidden_fields(
             request.user, Source, source
         ):
             raise Http404
-        return files.file_response(source, public=False)
+        return source
 
 
 @admin.register(Citation)
 class CitationAdmin(VersionedAdmin):
+    menu_group = None
     list_display = ["__str__", "alert", "recommendation_update"]
     list_select_related = ["source__publisher", "alert", "recommendation_update"]
     search_fields = ["quoted_passage", "note", "source__title"]

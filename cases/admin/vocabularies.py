@@ -3,11 +3,12 @@
 from django.contrib import admin
 
 from ..models import Authority, Organisation, ViolationType
-from .base import VersionedAdmin
+from .base import MENU_VOCABULARIES, VersionedAdmin
 
 
 @admin.register(ViolationType)
 class ViolationTypeAdmin(VersionedAdmin):
+    menu_group = MENU_VOCABULARIES
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -15,6 +16,7 @@ class ViolationTypeAdmin(VersionedAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(VersionedAdmin):
+    menu_group = MENU_VOCABULARIES
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "acronym"]
@@ -22,6 +24,7 @@ class OrganisationAdmin(VersionedAdmin):
 
 @admin.register(Authority)
 class AuthorityAdmin(VersionedAdmin):
+    menu_group = MENU_VOCABULARIES
     list_display = ["name", "office_holder", "kind", "country", "valid_from", "valid_to"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "office_holder", "title", "email"]

@@ -8,6 +8,7 @@ from .pages import Page
 from .publication import PageGeneration, PublicationRequest
 from .recommendations import Recommendation, RecommendationStatus, RecommendationUpdate
 from .sources import Citation, Source
+from .transfers import TransferLog
 from .vocabularies import Authority, Organisation, ViolationType
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "RecommendationUpdate",
     "RequestedAction",
     "Source",
+    "TransferLog",
     "ViolationType",
 ]

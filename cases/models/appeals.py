@@ -181,6 +181,10 @@ class Appeal(Versioned, TimeStamped):
         m2m_fields=["co_signers", "violation_types"], excluded_fields=["case_published"]
     )
 
+    # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
+    # same row again updates this record instead of adding another.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, editable=False)
+
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("appeal")
@@ -199,6 +203,12 @@ class Appeal(Versioned, TimeStamped):
             ("publish_appeal", _("Can review, publish and withdraw appeals")),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="appeal_external_id_unique",
+                violation_error_message=_("Another record was imported with this external id."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=AppealKind.values),
                 name="appeal_kind_valid",

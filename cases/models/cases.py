@@ -100,6 +100,18 @@ class CaseQuerySet(models.QuerySet):
             | models.Q(other_states__contains=f",{code},")
         )
 
+    def of_user(self, user):
+        """The cases `user` leads or works on as a collaborator: "my cases"."""
+        return self.filter(assigned_to(user))
+
+    def due_reminders(self, user, today):
+        """
+        Cases whose follow-up date has come (today or past) and that concern `user`: those
+        they lead or work on, and those nobody is assigned to (everyone's, then). The seam for
+        the reminders mailed later: the dashboard reads it, a mailing will too.
+        """
+        return self.filter(follow_up_on__lte=today).filter(assigned_to(user) | unassigned())
+
     def without_alert_since(self, cutoff):
         """
         Cases still followed (not closed) with no alert dated on or after `cutoff`, and opened
@@ -109,6 +121,23 @@ class CaseQuerySet(models.QuerySet):
         return self.exclude(status=CaseStatus.CLOSED).filter(
             ~models.Exists(recent), opened_on__lt=cutoff
         )
+
+
+def assigned_to(user, prefix=""):
+    """The condition "`user` leads the case or collaborates on it", on cases (or, with a
+    prefix such as "case__", on records of cases). A subquery, not a join: no duplicates."""
+    collaborating = Case.collaborators.through.objects.filter(user=user).values("case_id")
+    return models.Q(**{f"{prefix}lead_officer": user}) | models.Q(
+        **{f"{prefix}pk__in": collaborating}
+    )
+
+
+def unassigned(prefix=""):
+    """Cases with no lead officer and no collaborator: everyone's to follow up."""
+    with_collaborators = Case.collaborators.through.objects.values("case_id")
+    return models.Q(**{f"{prefix}lead_officer__isnull": True}) & ~models.Q(
+        **{f"{prefix}pk__in": with_collaborators}
+    )
 
 
 class CaseStatus(models.TextChoices):
@@ -184,6 +213,28 @@ class Case(Versioned, TimeStamped):
         related_name="led_cases",
         verbose_name=_("lead officer"),
     )
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="collaborating_cases",
+        verbose_name=_("collaborators"),
+        help_text=_("Staff who work on the case with its lead officer. Internal."),
+    )
+    follow_up_on = models.DateField(
+        _("follow up on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A reminder: the dashboard shows the case to its lead officer and collaborators "
+            "(to everyone when nobody is assigned) from this day. Internal."
+        ),
+    )
+    follow_up_note = models.CharField(
+        _("follow-up note"),
+        max_length=200,
+        blank=True,
+        help_text=_("What to do then, e.g. “ask the ministry again”. Internal."),
+    )
     risk_level = models.CharField(
         _("risk level"),
         max_length=10,
@@ -203,8 +254,13 @@ class Case(Versioned, TimeStamped):
 
     # The history is of what staff wrote: the last public change follows from it.
     history = HistoricalRecords(
-        m2m_fields=["violation_types", "related_cases"], excluded_fields=["last_public_change"]
+        m2m_fields=["violation_types", "related_cases", "collaborators"],
+        excluded_fields=["last_public_change"],
     )
+
+    # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
+    # same row again updates this record instead of adding another.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opened_on", "title"]
@@ -232,6 +288,12 @@ class Case(Versioned, TimeStamped):
                 condition=models.Q(published_at__isnull=False),
                 name="case_last_public_change_idx",
             ),
+            # The dashboard's reminders: cases whose follow-up date has come.
+            models.Index(
+                fields=["follow_up_on"],
+                condition=models.Q(follow_up_on__isnull=False),
+                name="case_follow_up_idx",
+            ),
             # The admin's "other state involved" filter lists the states that occur.
             models.Index(
                 fields=["other_states"],
@@ -250,6 +312,12 @@ class Case(Versioned, TimeStamped):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="case_external_id_unique",
+                violation_error_message=_("Another record was imported with this external id."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=CaseStatus.values),
                 name="case_status_valid",
@@ -427,6 +495,10 @@ class Alert(Versioned, PartialDate, TimeStamped):
 
     history = HistoricalRecords(m2m_fields=["authorities", "defenders"])
 
+    # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
+    # same row again updates this record instead of adding another.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, editable=False)
+
     class Meta:
         ordering = ["sort_date", "date", "id"]
         permissions = [("publish_alert", _("Can publish and unpublish alerts"))]
@@ -445,6 +517,12 @@ class Alert(Versioned, PartialDate, TimeStamped):
             models.Index(fields=["date"], name="alert_date_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="alert_external_id_unique",
+                violation_error_message=_("Another record was imported with this external id."),
+            ),
             *PartialDate.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(kind__in=AlertKind.values),

@@ -102,6 +102,10 @@ class Defender(Versioned, TimeStamped):
 
     history = HistoricalRecords()
 
+    # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
+    # same row again updates this record instead of adding another.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, editable=False)
+
     class Meta:
         ordering = ["public_name"]
         verbose_name = _("defender")
@@ -112,6 +116,12 @@ class Defender(Versioned, TimeStamped):
             models.Index(fields=["id", "profession"], name="defender_profession_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="defender_external_id_unique",
+                violation_error_message=_("Another record was imported with this external id."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=DefenderKind.values),
                 name="defender_kind_valid",

@@ -14,6 +14,13 @@ class PublicationRequestQuerySet(models.QuerySet):
             content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, what=what
         )
 
+    def for_reviewer(self, user, content_types):
+        """
+        What awaits `user`'s review: requests to publish the kinds of records they may publish
+        (`content_types`), asked by someone else (those who may publish publish their own).
+        """
+        return self.filter(content_type__in=content_types).exclude(requested_by=user)
+
 
 class PublicationRequest(models.Model):
     """

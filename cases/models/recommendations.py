@@ -58,6 +58,24 @@ class RecommendationQuerySet(OfCaseQuerySet):
             last_update_on=models.Subquery(latest.values("date")[:1]),
         )
 
+    def of_user(self, user):
+        """Recommendations of the cases `user` leads or collaborates on."""
+        from .cases import assigned_to
+
+        return self.filter(assigned_to(user, prefix="case__"))
+
+    def due_reminders(self, user, today):
+        """
+        Recommendations whose follow-up date has come (today or past), of the cases `user`
+        leads or works on and of the cases nobody is assigned to. Read by the dashboard, and
+        by the reminders mailed later.
+        """
+        from .cases import assigned_to, unassigned
+
+        return self.filter(follow_up_on__lte=today).filter(
+            assigned_to(user, prefix="case__") | unassigned(prefix="case__")
+        )
+
     def with_is_overdue(self, today=None):
         """Annotate `is_overdue`, as `overdue()` decides."""
         return self.annotate(
@@ -156,6 +174,22 @@ class Recommendation(Versioned):
     last_update_on = models.DateField(_("last updated on"), null=True, editable=False)
     # Whether the case is published; only refresh_case_published() writes it.
     case_published = models.BooleanField(_("case published"), default=False, editable=False)
+    follow_up_on = models.DateField(
+        _("follow up on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A reminder, e.g. to ask the ministry again: shown on the dashboard of the case's "
+            "lead officer and collaborators (everyone's when nobody is assigned) from this "
+            "day. Internal."
+        ),
+    )
+    follow_up_note = models.CharField(
+        _("follow-up note"),
+        max_length=200,
+        blank=True,
+        help_text=_("What to do then. Internal."),
+    )
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -164,6 +198,10 @@ class Recommendation(Versioned):
         m2m_fields=["co_issuers"],
         excluded_fields=["current_status", "last_update_on", "case_published"],
     )
+
+    # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
+    # same row again updates this record instead of adding another.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, editable=False)
 
     class Meta:
         ordering = ["-issued_on", "id"]
@@ -187,8 +225,20 @@ class Recommendation(Versioned):
                 fields=["target_state", "current_status", "last_update_on", "issued_on"],
                 name="recommendation_status_idx",
             ),
+            # The dashboard's reminders: recommendations whose follow-up date has come.
+            models.Index(
+                fields=["follow_up_on"],
+                condition=models.Q(follow_up_on__isnull=False),
+                name="recommendation_follow_up_idx",
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="recommendation_external_id_unique",
+                violation_error_message=_("Another record was imported with this external id."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(current_status__in=RecommendationStatus.values),
                 name="recommendation_status_valid",
