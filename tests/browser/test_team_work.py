@@ -41,6 +41,9 @@ def _logged_in(new_page, live_server, role, username):
     page.get_by_label("Token").fill(device_code(device))
     page.get_by_role("button", name="Next").click()
     page.wait_for_url("**/admin/")
+    # The dashboard done loading: on SQLite the server's reads would lock the tables a test
+    # writes next.
+    page.wait_for_load_state("networkidle")
     return user, page, violations
 
 
@@ -91,7 +94,6 @@ def test_the_case_activity_and_a_source_preview_in_the_browser(
     new_page, live_server, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "private"
-    officer, page, violations = _logged_in(new_page, live_server, "case-officer", "sam")
     case = make_case(title="The case of the search")
     alert = make_alert(case, title="Search of her home")
     content = _pdf()
@@ -102,6 +104,7 @@ def test_the_case_activity_and_a_source_preview_in_the_browser(
         file_size=len(content),
     )
     make_citation(source=source, alert=alert, quoted_passage="Two men came")
+    officer, page, violations = _logged_in(new_page, live_server, "case-officer", "sam")
 
     page.goto(live_server.url + f"/admin/cases/case/{case.pk}/change/")
     page.get_by_role("link", name="Activity").click()
