@@ -77,7 +77,6 @@ from cases.models import PageGeneration
 # cookie, no session: the page is the anonymous one) or the encoding (handled here) are not
 # stored.
 _ALLOWED_VARY = {"cookie", "accept-language", "accept-encoding"}
-_ROW = 1
 # How long a render may hold its page's lock, and how long the others wait for it.
 RENDER_LOCK_SECONDS = 10
 RENDER_WAIT_SECONDS = 3.0
