@@ -211,7 +211,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# The languages of the interface and of translated content (cases/translation.py adds a column
+# per language to each translated field: a language added here needs `makemigrations`). The
+# first is the default: what the site falls back to, and what an unprefixed address serves.
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("ru", _("Russian")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # How each language writes and reads dates: day first, never US month-first
 # (observatory/formats/).
