@@ -50,5 +50,13 @@ class CasesConfig(AppConfig):
                 case_publication_changed, sender=sender, dispatch_uid=f"case-published-{sender}"
             )
 
+        # Each record knows what its translations were made from, however it was written (a
+        # fixture too, which saves without save()). One rule: keep_translations().
+        from .disclosure import TRANSLATED
+        from .multilingual import translations_kept
+
+        for sender in TRANSLATED:
+            pre_save.connect(translations_kept, sender=sender, dispatch_uid=f"tr-{sender}")
+
         # An alert sorts where its partial date falls in the story, however it was written.
         pre_save.connect(alert_sort_date, sender=Alert, dispatch_uid="alert-sort-date")

@@ -386,6 +386,41 @@ DECLARATION = {
     },
 }
 
+# Texts staff translate: a column per language of settings.LANGUAGES for each (title_en,
+# title_fr, ...: cases/translation.py), each disclosed like the field it translates, and only
+# public texts are translated (the system check below refuses another). Each record says the
+# language it was written in (public: pages mark its passages with it), and when each
+# translation was last written against which version of the original (staff bookkeeping).
+TRANSLATED = {
+    Case: ("title", "summary", "closing_reason"),
+    Alert: ("title", "description", "dispute_note"),
+    Appeal: ("title", "body", "after_deadline"),
+    RequestedAction: ("text",),
+    # Our paraphrase; the quote keeps the language of its source.
+    Recommendation: ("text",),
+    RecommendationUpdate: ("description",),
+    ViolationType: ("name", "description"),
+    Organisation: ("name",),
+    Authority: ("name", "title", "salutation"),
+    Page: ("title", "body"),
+}
+TRANSLATION_BOOKKEEPING = {"original_language": PUBLIC, "translations": INTERNAL}
+
+
+def translation_columns(model, name):
+    """The columns that hold `name` of `model` in each language (title_en, title_fr, ...)."""
+    return [f"{name}_{code}" for code, _label in settings.LANGUAGES]
+
+
+for _model, _names in TRANSLATED.items():
+    for _name in _names:
+        for _column in translation_columns(_model, _name):
+            DECLARATION[_model][_column] = DECLARATION[_model][_name]
+    for _name, _kind in TRANSLATION_BOOKKEEPING.items():
+        # An appeal's language is a field of its own; its requested actions are in it.
+        if _model.__dict__.get(_name, ...) is not None:
+            DECLARATION[_model].setdefault(_name, _kind)
+
 # Who may write a publication field (through its service, or in a form that calls it).
 PUBLISH_PERMISSIONS = {
     Case: "cases.publish_case",
@@ -634,6 +669,16 @@ def check_declaration(app_configs=None, **kwargs):
                         "see it until then.",
                         obj=model,
                         id="observatory.E001",
+                    )
+                )
+        for name in TRANSLATED.get(model, ()):
+            if declared.get(name) != PUBLIC:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{name} is translated but not PUBLIC.",
+                        hint="Only public texts are translated (cases/disclosure.py).",
+                        obj=model,
+                        id="observatory.E003",
                     )
                 )
         for name in set(declared) - set(declared_names(model)):

@@ -193,7 +193,8 @@ def preview(record, hidden=(), shown_parts=list):
             elif any(
                 getattr(old, f.attname) != getattr(part, f.attname)
                 for f in part_model._meta.concrete_fields
-                if f.name != "version"  # moves on every save, whatever changed
+                # The version moves on every save, whatever changed; untracked fields follow.
+                if f.name != "version" and f.name not in untracked_fields(part_model)
             ):
                 restored.append(_describe(old.instance))
     restored += [

@@ -5,12 +5,16 @@ a page allows (and nothing else: no page body, no session, no database), TRACE r
 A function view declares its methods with `allow(...)` (public pages: `safe`, GET and HEAD),
 which refuses any other with a 405 that says what is allowed, and records them for OPTIONS.
 Class-based views are asked; any other view (the admin's) allows GET, HEAD and POST.
+
+And the language of the staff workspace, which is the staff member's, not its address's.
 """
 
 import functools
 
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 _ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _DEFAULT = ("GET", "HEAD", "POST")
@@ -81,4 +85,29 @@ class HttpMethodsMiddleware:
         response = HttpResponse(status=200)
         response["Allow"] = ", ".join(methods)
         response["Content-Length"] = "0"
+        return response
+
+
+class StaffLanguageMiddleware:
+    """
+    The staff workspace and the login in the language each staff member asks for: their
+    choice (the language cookie, set from the workspace's menu) or their browser's. The
+    public site's language is its address (/fr/...: LocaleMiddleware), which this leaves
+    alone. Below LocaleMiddleware.
+    """
+
+    STAFF_PREFIXES = ("/admin/", "/account/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(self.STAFF_PREFIXES):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request, check_path=False)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers["Content-Language"] = language
         return response

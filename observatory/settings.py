@@ -73,6 +73,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First: its ready() adds the translation columns (cases/translation.py) before the admin
+    # and the histories read the models' fields.
+    "modeltranslation",
     # The admin with the staff dashboard as its index (observatory/apps.py).
     "observatory.apps.ObservatoryAdminConfig",
     "django.contrib.auth",
@@ -116,7 +119,9 @@ MIDDLEWARE = [
     # (public/cache.py); keep it above the session middleware.
     "public.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The public site's language is in its address (/fr/...); the workspace's the staff's own.
     "django.middleware.locale.LocaleMiddleware",
+    "observatory.http.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "public.context_processors.observatory",
+                "public.context_processors.languages",
             ],
         },
     },
@@ -221,6 +227,21 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Translated content (cases/translation.py): a text missing in the reader's language is shown
+# in the first language of LANGUAGES that has it, with a note that says so.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = tuple(code for code, name in LANGUAGES)
+MODELTRANSLATION_TRANSLATION_FILES = ("cases.translation",)
+
+
+def _language_column_label(verbose_name, code):
+    """How staff see a field's column in one language: "headline (French)"."""
+    from django.utils.translation import get_language_info
+
+    return f"{verbose_name} ({_(get_language_info(code)['name'])})"
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _language_column_label
 # How each language writes and reads dates: day first, never US month-first
 # (observatory/formats/).
 FORMAT_MODULE_PATH = ["observatory.formats"]

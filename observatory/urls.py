@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import index, sitemap
 from django.urls import include, path
@@ -39,5 +40,8 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     # The public API, its OpenAPI schema and documentation.
     path("api/v1/", include("api.urls")),
-    path("", include("public.urls")),
 ]
+# The public site in each language: /cases/... in English (the default language), /fr/cases/...
+# in French, and so on. The address alone says the language: a page is the same for every
+# reader of it, whatever their browser asks, so it is cached once.
+urlpatterns += i18n_patterns(path("", include("public.urls")), prefix_default_language=False)

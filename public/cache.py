@@ -386,10 +386,17 @@ def _parameters():
 _parameters_of = {}
 
 
+def page_language(request):
+    """The language of the page at `request`'s address: its prefix (/fr/...), or the default."""
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
 def page_match(request):
-    """The URL pattern `request` matches, or None."""
+    """The URL pattern `request` matches, or None (before LocaleMiddleware has run: the
+    language of the address is what resolves its prefix)."""
     try:
-        return resolve(request.path_info)
+        with translation.override(page_language(request)):
+            return resolve(request.path_info)
     except Resolver404:
         return None
 
@@ -415,7 +422,7 @@ def page_key(request, match=None):
         match = page_match(request)
     if request.GET and not set(request.GET) <= parameters(match):
         return None
-    language = translation.get_language_from_request(request)
+    language = page_language(request)
     url = request.build_absolute_uri()
     digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
     return f"public-pages:page:{language}:{timezone.localdate().isoformat()}:{digest}"

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.security import client_ip_address
 from cases.models import ActionTally
+from cases.multilingual import fallbacks, original_language
 
 from .cache import invalidate_public_pages
 
@@ -27,6 +28,19 @@ LETTER_MAX_CHARS = 6000
 
 # Reports of one reader (one network address) on one appeal, per hour.
 REPORTS_PER_HOUR = 3
+
+
+def letter_language(appeal, requested_actions, addressees=()):
+    """
+    The language of the model letter: the reader's, where the appeal, its requested actions
+    and the salutations are all translated into it; otherwise the appeal's own. A letter is
+    never half in one language and half in another.
+    """
+    reader = translation.get_language()
+    records = [appeal, *requested_actions, *(a.authority for a in addressees)]
+    if all(not fallbacks(record, reader) for record in records):
+        return reader
+    return original_language(appeal)
 
 
 def subject(appeal):

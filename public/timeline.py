@@ -12,10 +12,12 @@ from html import escape as _html_escape
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cases.models import Alert
+from cases.multilingual import shown_language
 
 
 def escape(value):
@@ -40,6 +42,12 @@ class _Labels:
         self.how_we_verify_url = escape(reverse("cases:how_we_verify"))
         self.countries = {}
         self.dates = {}
+        self.language = get_language()
+
+    def lang(self, obj, name):
+        """` lang="en"` where `obj`'s `name` is shown in another language than the page's."""
+        code = shown_language(obj, name, self.language)
+        return f' lang="{escape(code)}"' if code and code != self.language else ""
 
     def country(self, code):
         if code not in self.countries:
@@ -69,7 +77,7 @@ def _render_alert(alert, labels):
         f'title="{labels.how_we_verify}">'
         f"{labels.verifications.get(alert.verification) or verification}</a>\n",
         f'<span class="tag disputed-tag">{labels.disputed}</span>\n' if disputed else "",
-        f"</p>\n<h3>{escape(alert.title)}</h3>\n",
+        f"</p>\n<h3{labels.lang(alert, 'title')}>{escape(alert.title)}</h3>\n",
     ]
     country = alert.country.code or ""
     if alert.place or country:
@@ -81,7 +89,7 @@ def _render_alert(alert, labels):
             for a in alert.authority_list
         )
         parts.append(f'<p class="meta">{labels.authorities}: {authorities}</p>\n')
-    parts.append(f"<p>{escape(alert.description)}</p>\n")
+    parts.append(f"<p{labels.lang(alert, 'description')}>{escape(alert.description)}</p>\n")
     # The timeline entry of a publication leads to it (a withdrawn appeal has no page).
     appeal = getattr(alert, "public_appeal", None)
     if appeal is not None:
@@ -92,7 +100,7 @@ def _render_alert(alert, labels):
     if disputed:
         parts.append(
             f'<p class="dispute"><strong>{labels.sources_disagree}:</strong> '
-            f"{escape(alert.dispute_note)}</p>\n"
+            f"<span{labels.lang(alert, 'dispute_note')}>{escape(alert.dispute_note)}</span></p>\n"
         )
     if alert.public_citations:
         parts.append(_render_citations(alert.public_citations, disputed, labels))

@@ -12,7 +12,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -246,9 +246,12 @@ def appeal_page_context(appeal, *, preview=False):
     parts = appeal.page_parts()
     requested_actions = list(parts["requested_actions"])
     addressees = list(parts["addressees"])
-    body = letters.default_body(appeal, requested_actions)
-    for addressee in addressees:
-        addressee.mailto = letters.mailto(addressee, appeal, body)
+    letter_language = letters.letter_language(appeal, requested_actions, addressees)
+    with translation.override(letter_language):
+        body = letters.default_body(appeal, requested_actions)
+        subject = letters.subject(appeal)
+        for addressee in addressees:
+            addressee.mailto = letters.mailto(addressee, appeal, body)
     reports = 0
     if addressees and not preview:
         reports = (
@@ -264,7 +267,8 @@ def appeal_page_context(appeal, *, preview=False):
         "addressees": addressees,
         "action_closed": appeal.action_is_closed(),
         "letter_body": body,
-        "letter_subject": letters.subject(appeal),
+        "letter_subject": subject,
+        "letter_language": letter_language,
         "letter_max_chars": letters.LETTER_MAX_CHARS,
         "reports": reports,
         "preview": preview,
@@ -283,19 +287,22 @@ def appeal_letters(request, pk):
     addressees = list(appeal.addressees.select_related("authority"))
     if not addressees:
         raise Http404(_("This appeal names no one to write to."))
+    requested_actions = list(appeal.requested_actions.all())
     status = 200
-    if request.method == "POST":
-        body = letters.clean_body(request.POST.get("body"))
-        if body is None:
-            status = 400
-            body = letters.default_body(appeal, list(appeal.requested_actions.all()))
-        edited = True
-    else:
-        body = letters.default_body(appeal, list(appeal.requested_actions.all()))
-        edited = False
-    for addressee in addressees:
-        addressee.letter = letters.letter(addressee, body)
-        addressee.mailto = letters.mailto(addressee, appeal, body)
+    with translation.override(letters.letter_language(appeal, requested_actions, addressees)):
+        if request.method == "POST":
+            body = letters.clean_body(request.POST.get("body"))
+            if body is None:
+                status = 400
+                body = letters.default_body(appeal, requested_actions)
+            edited = True
+        else:
+            body = letters.default_body(appeal, requested_actions)
+            edited = False
+        subject = letters.subject(appeal)
+        for addressee in addressees:
+            addressee.letter = letters.letter(addressee, body)
+            addressee.mailto = letters.mailto(addressee, appeal, body)
     response = render(
         request,
         "public/appeal_letters.html",
@@ -303,7 +310,7 @@ def appeal_letters(request, pk):
             "appeal": appeal,
             "case": appeal.case,
             "addressees": addressees,
-            "subject": letters.subject(appeal),
+            "subject": subject,
             "edited": edited,
             "letter_error": status == 400,
             "letter_max_chars": letters.LETTER_MAX_CHARS,

@@ -19,6 +19,17 @@ def plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request for /fr/... leaves French active in
+    the thread it ran in, as a server's next request would not see (it activates its own)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def jardemalie(db):
     from django.core.management import call_command

@@ -52,7 +52,7 @@ def test_it_lists_every_change_to_the_case_and_its_parts_newest_first(client):
     kinds = [entry.model.__name__ for entry in entries]
     for kind in ("Case", "Alert", "Citation", "Source", "Recommendation", "RecommendationUpdate"):
         assert kind in kinds
-    assert entries[0].model.__name__ == "Alert" and entries[0].changed == ["headline"]
+    assert entries[0].model.__name__ == "Alert" and entries[0].changed == ["headline (English)"]
     assert entries[0].who == officer
     dates = [entry.when for entry in entries]
     assert dates == sorted(dates, reverse=True)

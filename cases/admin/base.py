@@ -36,6 +36,7 @@ from .conflicts import EditConflictMixin
 from .dates import DayFirstDateField, DayFirstDateWidget
 from .fields import bounded, plainly_labelled
 from .saving import REFUSAL, RefusedSaveMixin
+from .translations import TranslatedAdminMixin, translation_states
 
 # Who reads the list or form being rendered (see ObservatoryAdmin.changelist_view and
 # changeform_view): columns and read-only fields have no request.
@@ -78,7 +79,7 @@ class PublishedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
+class ObservatoryAdmin(TranslatedAdminMixin, RefusedSaveMixin, SimpleHistoryAdmin):
     """
     A model admin whose history page lists every change with the fields it touched (and the
     changes to the parts edited on the same page), reverts to any version after showing what
@@ -141,6 +142,12 @@ class ObservatoryAdmin(RefusedSaveMixin, SimpleHistoryAdmin):
         }
 
     def get_list_display(self, request):
+        shown = [*self._list_display(request)]
+        if self.translated_fields():
+            shown.append(translation_states)
+        return shown
+
+    def _list_display(self, request):
         shown = []
         for name in super().get_list_display(request):
             if not isinstance(name, str) or name not in disclosure.DECLARATION.get(self.model, {}):

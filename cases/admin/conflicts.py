@@ -6,6 +6,7 @@ inlines whose rows are versioned like the records they belong to.
 from django.db import router, transaction
 from django.forms.models import BaseInlineFormSet
 
+from .translations import expand_translated
 from ..locking import VersionedForm
 from .fields import bounded
 from .saving import REFUSAL
@@ -47,7 +48,7 @@ class VersionedInline:
         return bounded(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
+        fields = expand_translated(self.model, list(super().get_fields(request, obj)), obj)
         return fields if "edit_version" in fields else [*fields, "edit_version"]
 
     def get_queryset(self, request):

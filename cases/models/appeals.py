@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from .base import (
     TimeStamped,
+    Translated,
     Versioned,
     date_in_range,
     validate_event_date,
@@ -43,7 +44,7 @@ class AppealState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
-class Appeal(Versioned, TimeStamped):
+class Appeal(Versioned, TimeStamped, Translated):
     Kind = AppealKind
 
     State = AppealState
@@ -98,7 +99,12 @@ class Appeal(Versioned, TimeStamped):
         validators=[validate_event_date],
         help_text=_("The date of issue; set on publication."),
     )
-    language = models.CharField(_("language"), max_length=12, default="en")
+    # The language it was written in, and its model letter: the others translate it.
+    language = models.CharField(
+        _("language"), max_length=12, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    ORIGINAL_LANGUAGE_FIELD = "language"
+    original_language = None
     # Bounded so that the search vector stays within PostgreSQL's 1 MB (cases/search.py).
     body = models.TextField(
         _("body"),
@@ -177,9 +183,11 @@ class Appeal(Versioned, TimeStamped):
     objects = AppealQuerySet.as_manager()
 
     # The history is of what staff wrote: whether the case is published is the case's.
-    history = HistoricalRecords(
-        m2m_fields=["co_signers", "violation_types"], excluded_fields=["case_published"]
-    )
+    # Registered by cases/translation.py, once the translation columns exist.
+    history_options = {
+        "m2m_fields": ["co_signers", "violation_types"],
+        "excluded_fields": ["case_published"],
+    }
 
     # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
     # same row again updates this record instead of adding another.
@@ -373,7 +381,7 @@ class Appeal(Versioned, TimeStamped):
         }
 
 
-class RequestedAction(Versioned):
+class RequestedAction(Versioned, Translated):
     """One thing an appeal asks a government to do; becomes a recommendation on publication."""
 
     appeal = models.ForeignKey(
@@ -395,7 +403,12 @@ class RequestedAction(Versioned):
         verbose_name=_("target authority"),
     )
 
-    history = HistoricalRecords()
+    # Written in the language of its appeal.
+    ORIGINAL_LANGUAGE_FIELD = "appeal.language"
+    original_language = None
+
+    # Registered by cases/translation.py, once the translation columns exist.
+    history_options = {}
 
     class Meta:
         ordering = ["appeal", "position", "id"]

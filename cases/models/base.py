@@ -3,6 +3,7 @@
 import calendar
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone
@@ -203,3 +204,43 @@ class PartialDate(models.Model):
         if self.date_precision == DatePrecision.MONTH:
             return f"{self.date:%Y-%m}"
         return self.date.isoformat()
+
+
+# --- Texts in several languages (cases/translation.py) -----------------------------------------
+
+
+class Translated(models.Model):
+    """
+    A record whose public texts exist in each language of the site: a column per language
+    for each translated field (django-modeltranslation, cases/translation.py), the language
+    staff first wrote them in, and when each translation was last written and against which
+    version of the original (cases/translations.py says what is missing or outdated).
+    """
+
+    # The language staff wrote the record in: its translations are of this one.
+    ORIGINAL_LANGUAGE_FIELD = "original_language"
+
+    original_language = models.CharField(
+        _("original language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the texts were first written in; the others translate it."),
+    )
+    translations = models.JSONField(_("translations"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from ..multilingual import keep_translations, saving_in_original, translated_fields
+
+        keep_translations(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            names = translated_fields(type(self))
+            if any(field.startswith(f"{name}_") for field in update_fields for name in names):
+                kwargs["update_fields"] = {*update_fields, *names, "translations"}
+        # The record's own columns (and its history's) receive the original text.
+        with saving_in_original(self):
+            super().save(*args, **kwargs)

@@ -8,11 +8,11 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from .base import (
     PartialDate,
     TimeStamped,
+    Translated,
     Versioned,
     date_in_range,
     natural_sort_date,
@@ -154,7 +154,7 @@ class CaseRiskLevel(models.TextChoices):
     CRITICAL = "critical", _("critical")
 
 
-class Case(Versioned, TimeStamped):
+class Case(Versioned, TimeStamped, Translated):
     Status = CaseStatus
 
     RiskLevel = CaseRiskLevel
@@ -252,11 +252,12 @@ class Case(Versioned, TimeStamped):
 
     objects = CaseQuerySet.as_manager()
 
-    # The history is of what staff wrote: the last public change follows from it.
-    history = HistoricalRecords(
-        m2m_fields=["violation_types", "related_cases", "collaborators"],
-        excluded_fields=["last_public_change"],
-    )
+    # The history is of what staff wrote: the last public change follows from it. Registered
+    # by cases/translation.py, once the translation columns exist.
+    history_options = {
+        "m2m_fields": ["violation_types", "related_cases", "collaborators"],
+        "excluded_fields": ["last_public_change"],
+    }
 
     # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
     # same row again updates this record instead of adding another.
@@ -412,7 +413,7 @@ class AlertVerification(models.TextChoices):
     CONFIRMED = "confirmed", _("confirmed")
 
 
-class Alert(Versioned, PartialDate, TimeStamped):
+class Alert(Versioned, PartialDate, TimeStamped, Translated):
     """One development in a case: what happened, when, where, to whom, who did it, how we know."""
 
     Kind = AlertKind
@@ -493,7 +494,8 @@ class Alert(Versioned, PartialDate, TimeStamped):
 
     objects = AlertQuerySet.as_manager()
 
-    history = HistoricalRecords(m2m_fields=["authorities", "defenders"])
+    # Registered by cases/translation.py, once the translation columns exist.
+    history_options = {"m2m_fields": ["authorities", "defenders"]}
 
     # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
     # same row again updates this record instead of adding another.

@@ -3,9 +3,8 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped, Versioned
+from .base import TimeStamped, Translated, Versioned
 
 
 class PageQuerySet(models.QuerySet):
@@ -13,7 +12,7 @@ class PageQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
 
-class Page(Versioned, TimeStamped):
+class Page(Versioned, TimeStamped, Translated):
     """
     A page of plain text at /pages/<slug>/. Unlike flatpages it takes no HTML: a blank line
     starts a paragraph, so nothing staff type can carry a script onto the public site.
@@ -40,7 +39,8 @@ class Page(Versioned, TimeStamped):
 
     objects = PageQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    # Registered by cases/translation.py, once the translation columns exist.
+    history_options = {}
 
     class Meta:
         ordering = ["title"]

@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
-from .base import PartialDate, Versioned, date_in_range, validate_event_date
+from .base import PartialDate, Translated, Versioned, date_in_range, validate_event_date
 from .cases import Case, OfCaseQuerySet
 from .sources import Source
 from .vocabularies import Authority, Organisation
@@ -101,7 +100,7 @@ def _overdue_cutoff(today=None):
     return today - datetime.timedelta(days=settings.RECOMMENDATION_OVERDUE_DAYS)
 
 
-class Recommendation(Versioned):
+class Recommendation(Versioned, Translated):
     Status = RecommendationStatus
 
     case = models.ForeignKey(
@@ -193,11 +192,12 @@ class Recommendation(Versioned):
 
     objects = RecommendationQuerySet.as_manager()
 
-    # The history is of what staff wrote: the status has its own, in the updates.
-    history = HistoricalRecords(
-        m2m_fields=["co_issuers"],
-        excluded_fields=["current_status", "last_update_on", "case_published"],
-    )
+    # The history is of what staff wrote: the status has its own, in the updates. Registered
+    # by cases/translation.py, once the translation columns exist.
+    history_options = {
+        "m2m_fields": ["co_issuers"],
+        "excluded_fields": ["current_status", "last_update_on", "case_published"],
+    }
 
     # Its identifier in the spreadsheet it was imported from (cases/transfer.py): importing the
     # same row again updates this record instead of adding another.
@@ -266,7 +266,7 @@ class Recommendation(Versioned):
         return RecommendationStatus(self.status).label
 
 
-class RecommendationUpdate(Versioned, PartialDate):
+class RecommendationUpdate(Versioned, PartialDate, Translated):
     """A dated entry in a recommendation's history: a response, an assessment, a development."""
 
     recommendation = models.ForeignKey(
@@ -289,7 +289,8 @@ class RecommendationUpdate(Versioned, PartialDate):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    # Registered by cases/translation.py, once the translation columns exist.
+    history_options = {}
 
     class Meta:
         ordering = ["recommendation", "date", "id"]

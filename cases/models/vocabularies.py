@@ -3,9 +3,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped, Versioned, date_in_range, validate_event_date, validate_planned_date
+from .base import (
+    TimeStamped,
+    Translated,
+    Versioned,
+    date_in_range,
+    validate_event_date,
+    validate_planned_date,
+)
 
 
 class ViolationTypeManager(models.Manager):
@@ -13,14 +19,15 @@ class ViolationTypeManager(models.Manager):
         return self.get(slug=slug)
 
 
-class ViolationType(Versioned):
+class ViolationType(Versioned, Translated):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
 
     objects = ViolationTypeManager()
 
-    history = HistoricalRecords()
+    # Registered by cases/translation.py, once the translation columns exist.
+    history_options = {}
 
     class Meta:
         ordering = ["name"]
@@ -46,7 +53,7 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Organisation(Versioned, TimeStamped):
+class Organisation(Versioned, TimeStamped, Translated):
     """A non-state body: the observatory itself, partner NGOs, bars, UN mechanisms, media."""
 
     Kind = OrganisationKind
@@ -57,7 +64,8 @@ class Organisation(Versioned, TimeStamped):
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
 
-    history = HistoricalRecords()
+    # Registered by cases/translation.py, once the translation columns exist.
+    history_options = {}
 
     class Meta:
         ordering = ["name"]
@@ -93,7 +101,7 @@ class AuthorityKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Authority(Versioned, TimeStamped):
+class Authority(Versioned, TimeStamped, Translated):
     """A state body or office holder that appeals are addressed to and recommendations target."""
 
     Kind = AuthorityKind
@@ -138,7 +146,8 @@ class Authority(Versioned, TimeStamped):
         help_text=_("Office holders change: close the old record and add a new one."),
     )
 
-    history = HistoricalRecords()
+    # Registered by cases/translation.py, once the translation columns exist.
+    history_options = {}
 
     class Meta:
         ordering = ["country", "name", "-valid_from"]

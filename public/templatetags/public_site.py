@@ -1,7 +1,9 @@
 from django import template
 from django.utils import translation
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+
+from cases.multilingual import fallbacks, shown_language
 
 from ..timeline import render_citations
 
@@ -32,3 +34,26 @@ def language_name(code):
         return translation.get_language_info(str(code))["name_translated"]
     except KeyError:
         return code
+
+
+@register.simple_tag
+def lang_of(obj, name):
+    """` lang="en"` on a passage shown in another language than the page's (its text has no
+    translation yet), nothing otherwise: `<h1{% lang_of case "title" %}>`."""
+    code = shown_language(obj, name)
+    if code is None or code == translation.get_language():
+        return ""
+    return format_html(' lang="{}"', code)
+
+
+@register.inclusion_tag("public/_translation_note.html")
+def translation_note(*records):
+    """Tells the reader which texts of the page are not in their language yet, and in which
+    language they are shown instead: never a silent mix."""
+    shown = []
+    for record in records:
+        for group in record if isinstance(record, (list, tuple)) else [record]:
+            for code in fallbacks(group):
+                if code not in shown:
+                    shown.append(code)
+    return {"page_language": translation.get_language(), "shown": shown}
