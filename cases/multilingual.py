@@ -46,9 +46,10 @@ def original_language(obj):
     """The language `obj` was written in (ORIGINAL_LANGUAGE_FIELD: its own field, or its
     parent's, "appeal.language")."""
     value = obj
-    for attribute in type(obj).ORIGINAL_LANGUAGE_FIELD.split("."):
+    path = getattr(type(obj), "ORIGINAL_LANGUAGE_FIELD", "")  # none: not translated
+    for attribute in path.split(".") if path else []:
         value = getattr(value, attribute, None)
-    return value if value in LANGUAGE_CODES else settings.LANGUAGE_CODE
+    return value if path and value in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
 def texts(obj, language):

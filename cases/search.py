@@ -1,8 +1,9 @@
 """
 One search across cases, alerts, appeals, recommendations and defenders, grouped by type.
 
-PostgreSQL: full-text search over the `public_search` columns that migration 0006 generates
-from public fields only (English and French stemming, accents folded, GIN indexes), trigram
+PostgreSQL: full-text search over the `public_search` columns that migrations 0006 and 0022
+generate from public fields only (each language's texts in its own stemming: English, French,
+Spanish, Russian; accents folded; GIN indexes), trigram
 similarity (pg_trgm) on names, aliases and titles so that a source's misspelling still finds
 the record, and reference codes compared without spaces. The matching passage comes from
 ts_headline(). SQLite: every word of the query must occur (icontains) in the same fields, and
@@ -21,13 +22,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace, Upper
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .disclosure import TRANSLATED, translation_columns
 from .models import Alert, Alias, Appeal, CaseDefender, Defender, Recommendation
 from .models import Case as CaseModel
 
@@ -254,10 +258,18 @@ def search_page(params, *, public, user=None):
 
 # --- PostgreSQL --------------------------------------------------------------------------------
 
+# The text search configuration of each language of the site (its stemming).
+SEARCH_CONFIGS = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian"}
+# The query in each language's stemming: a French word finds the French texts, and so on.
 _TSQUERY = (
-    "(websearch_to_tsquery('english'::regconfig, observatory_unaccent(%s))"
-    " || websearch_to_tsquery('french'::regconfig, observatory_unaccent(%s)))"
+    "("
+    + " || ".join(
+        f"websearch_to_tsquery('{config}'::regconfig, observatory_unaccent(%s))"
+        for config in SEARCH_CONFIGS.values()
+    )
+    + ")"
 )
+_TSQUERY_PARAMS = len(SEARCH_CONFIGS)
 _FUZZY = "observatory_unaccent(%s) <%% observatory_unaccent({column})"
 
 
@@ -276,7 +288,9 @@ def _postgresql(queryset, kind, query, public, reveal, named=None):
     table = kind.model._meta.db_table
     short = len(query.split()) <= FUZZY_MAX_WORDS
     # Each branch can use its own index; UNION of ids, each branch capped.
-    branches = [(f"SELECT id FROM {table} WHERE public_search @@ {_TSQUERY}", [query, query])]  # noqa: S608 # nosec B608
+    branches = [
+        (f"SELECT id FROM {table} WHERE public_search @@ {_TSQUERY}", [query] * _TSQUERY_PARAMS)  # noqa: S608 # nosec B608
+    ]
     if kind.name == "defender":
         branches.append(
             (f"SELECT id FROM {table} WHERE {_FUZZY.format(column='public_name')}", [query])  # noqa: S608 # nosec B608
@@ -313,14 +327,21 @@ def _postgresql(queryset, kind, query, public, reveal, named=None):
         f"ts_rank({column}.public_search, {_TSQUERY})"
         f" + word_similarity(observatory_unaccent(%s), observatory_unaccent({column}.{kind.title}))"
     )
-    rank_params = [query, query, query]
+    rank_params = [query] * _TSQUERY_PARAMS + [query]
     if kind.name == "appeal":
         rank_sql += (
             f" + CASE WHEN {column}.reference_code <> ''"
             f" AND observatory_code_key({column}.reference_code) LIKE %s THEN 2 ELSE 0 END"
         )
         rank_params.append(_like_pattern(_code_key(query)))
-    headline_sql = f"ts_headline('english'::regconfig, {column}.{kind.body}, {_TSQUERY}, %s)"
+    # The passage in the reader's language where the record has it, in its original otherwise.
+    language = get_language() if get_language() in SEARCH_CONFIGS else settings.LANGUAGE_CODE
+    body = kind.body
+    if body in TRANSLATED.get(kind.model, ()):
+        body = f"coalesce(nullif({column}.{body}_{language}, ''), {column}.{body})"
+    else:
+        body = f"{column}.{body}"
+    headline_sql = f"ts_headline('{SEARCH_CONFIGS[language]}'::regconfig, {body}, {_TSQUERY}, %s)"
     found = Q(pk__in=RawSQL(sql, params))  # noqa: S611 # nosec B611
     if named and kind.name != "defender":
         # The records of the defenders every word of the query names (a misspelling too).
@@ -331,7 +352,9 @@ def _postgresql(queryset, kind, query, public, reveal, named=None):
         queryset.filter(found)
         .annotate(
             rank=RawSQL(rank_sql, rank_params, output_field=FloatField()),  # noqa: S611 # nosec B611
-            headline=RawSQL(headline_sql, [query, query, _HEADLINE_OPTIONS]),  # noqa: S611 # nosec B611
+            headline=RawSQL(  # noqa: S611 # nosec B611
+                headline_sql, [query] * _TSQUERY_PARAMS + [_HEADLINE_OPTIONS]
+            ),
         )
         .order_by("-rank", "-pk")
     )
@@ -462,6 +485,14 @@ def _fallback(queryset, kind, query, public, reveal, named=None):
         kind.model, disclosure.PublicWhen
     )
     fields = tuple(f for f in kind.fields if f in shown) + (() if public else kind.staff_fields)
+    # A record is found by any of its translations: every language's column of a translated
+    # field (cases/translation.py).
+    translated = TRANSLATED.get(kind.model, ())
+    fields = tuple(
+        column
+        for name in fields
+        for column in (translation_columns(kind.model, name) if name in translated else [name])
+    )
     words = _words(query)
     if not words:
         return queryset.none()

@@ -8,6 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Alert, Appeal, Case
@@ -17,7 +18,15 @@ from .views import cases_concerning, country_or_404
 FEED_LENGTH = 30
 
 
-class AppealFeed(Feed):
+class InLanguage:
+    """A feed in the language of its address (/fr/appeals.atom is in French)."""
+
+    @property
+    def language(self):
+        return get_language()
+
+
+class AppealFeed(InLanguage, Feed):
     """The latest published appeals."""
 
     feed_type = Atom1Feed
@@ -85,7 +94,7 @@ class CountryAppealFeed(AppealFeed):
         return Appeal.objects.published().filter(case__in=cases_concerning(country[0]))
 
 
-class CaseTimelineFeed(Feed):
+class CaseTimelineFeed(InLanguage, Feed):
     """A case's published alerts, latest development first."""
 
     feed_type = Atom1Feed

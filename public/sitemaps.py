@@ -5,22 +5,53 @@ sitemap.xml: what search engines may index, built like the pages from `published
 most URLS_PER_PAGE addresses (`?p=2`, ...): the protocol allows 50,000 per file, and a smaller
 page keeps every file's time and memory the same at any number of cases. The index names each
 section's latest change from one aggregate, never by reading every record.
+
+Each section exists in each language (`/sitemap-cases.xml` in English, `/sitemap-cases-fr.xml`
+in French, ...), and every address names its versions in the other languages (hreflang
+alternates): the same address under each language's prefix, made without reversing a URL
+once per language.
 """
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import translation
 
 from cases.models import Appeal, Case, Defender, Recommendation
 
 URLS_PER_PAGE = 10_000
 
 
+def in_language(path, code):
+    """`path` of the default language's site as the site in `code` writes it (/fr/cases/...)."""
+    return path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
+
+
 class BoundedSitemap(Sitemap):
     limit = URLS_PER_PAGE
     # The index reads it from an aggregate (get_latest_lastmod), not from every item.
     latest = None
+    language = settings.LANGUAGE_CODE
+
+    def _location(self, item, force_lang_code=None):
+        with translation.override(settings.LANGUAGE_CODE):
+            path = super()._location(item, force_lang_code)
+        return in_language(path, self.language)
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        base = f"{protocol}://{domain}"
+        for url in urls:
+            path = url["location"].removeprefix(base)
+            if self.language != settings.LANGUAGE_CODE:
+                path = path.removeprefix(f"/{self.language}")
+            url["alternates"] = [
+                {"lang_code": code, "location": base + in_language(path, code)}
+                for code, _name in settings.LANGUAGES
+            ] + [{"lang_code": "x-default", "location": base + path}]
+        return urls
 
     def get_latest_lastmod(self):
         if self.latest is None:
@@ -95,10 +126,19 @@ class CountrySitemap(BoundedSitemap):
         return reverse("cases:country_detail", args=[code.lower()])
 
 
-sitemaps = {
+_SECTIONS = {
     "pages": PageSitemap,
     "cases": CaseSitemap,
     "appeals": AppealSitemap,
     "defenders": DefenderSitemap,
     "countries": CountrySitemap,
+}
+
+# Each section in each language: "cases" in the default one, "cases-fr" in French, ...
+sitemaps = {
+    name if code == settings.LANGUAGE_CODE else f"{name}-{code}": type(
+        f"{section.__name__}{code.title()}", (section,), {"language": code}
+    )
+    for code, _label in settings.LANGUAGES
+    for name, section in _SECTIONS.items()
 }

@@ -8,8 +8,8 @@ the staff form with every language, and the cost of a page in any language.
 import re
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -268,3 +268,50 @@ def test_an_appeal_and_alert_carry_their_original_language():
     assert Appeal.objects.get(pk=appeal.pk).language == "fr"
     with translation.override("fr"):
         assert state(alert, "en") == MISSING
+
+
+# --- Feeds and sitemaps ----------------------------------------------------------------------
+
+
+def test_each_language_has_its_sitemap_sections_with_alternates(client, case_in_french):
+    index = client.get("/sitemap.xml").content.decode()
+    for section in ("sitemap-cases.xml", "sitemap-cases-fr.xml", "sitemap-cases-ru.xml"):
+        assert section in index
+    french = client.get("/sitemap-cases-fr.xml").content.decode()
+    path = case_in_french.get_absolute_url()
+    assert f"<loc>http://testserver/fr{path}</loc>" in french
+    for code, prefix in (("en", ""), ("es", "/es"), ("ru", "/ru"), ("x-default", "")):
+        assert f'hreflang="{code}" href="http://testserver{prefix}{path}"' in french
+
+
+def test_feeds_are_in_the_language_of_their_address(client, case_in_french):
+    path = case_in_french.get_absolute_url()
+    feed = client.get(f"/fr{path}timeline.atom").content.decode()
+    assert 'xml:lang="fr"' in feed
+    assert "Une avocate en exil" in feed
+    assert 'xml:lang="en"' in client.get(f"{path}timeline.atom").content.decode()
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "column", "text", "query"),
+    [
+        ("fr", "summary_fr", "Son domicile a été perquisitionné par la police.", "perquisitionné"),
+        ("es", "summary_es", "Su domicilio fue registrado por la policía.", "policía"),
+        ("ru", "summary_ru", "Её дом был обыскан полицией.", "обыскан"),
+    ],
+)
+def test_the_public_search_finds_a_case_by_any_of_its_translations(
+    client, language, column, text, query
+):
+    case = make_case(title="A lawyer in exile", summary="Her home was searched.")
+    setattr(case, column, text)
+    case.save()
+    make_case(title="Another case", summary="Nothing of the kind.")
+    for prefix in ("", f"/{language}"):
+        response = client.get(f"{prefix}{reverse('cases:search')}", {"q": query})
+        assert response.status_code == 200
+        titles = [r.title for g in response.context["groups"] for r in g.results]
+        assert len(titles) == 1, (prefix, titles)

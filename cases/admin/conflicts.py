@@ -6,10 +6,10 @@ inlines whose rows are versioned like the records they belong to.
 from django.db import router, transaction
 from django.forms.models import BaseInlineFormSet
 
-from .translations import expand_translated
 from ..locking import VersionedForm
 from .fields import bounded
 from .saving import REFUSAL
+from .translations import expand_translated
 
 
 class EditConflictMixin:

@@ -8,9 +8,8 @@ read every language.
 from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ..multilingual import (
     CURRENT,
@@ -109,6 +108,8 @@ class TranslatedAdminMixin:
     def get_prepopulated_fields(self, request, obj=None):
         """A slug is made from the original's title."""
         translated = self.translated_fields()
+        if not translated:
+            return super().get_prepopulated_fields(request, obj)
         original = original_language(obj) if obj is not None else settings.LANGUAGE_CODE
         return {
             target: [column(f, original) if f in translated else f for f in sources]
