@@ -9,17 +9,19 @@ CONTRIBUTOR = "Contributor"
 CASE_OFFICER = "Case officer"
 PUBLISHER = "Publisher"
 ADMINISTRATOR = "Administrator"
+TRANSLATOR = "Translator"
 
 ROLE_CHOICES = {
     "contributor": CONTRIBUTOR,
     "case-officer": CASE_OFFICER,
     "publisher": PUBLISHER,
     "administrator": ADMINISTRATOR,
+    "translator": TRANSLATOR,
 }
 
 ROLE_DESCRIPTIONS = {
     CONTRIBUTOR: _(
-        "A volunteer or translator: works on cases, alerts, sources and draft appeals like a "
+        "A volunteer: works on cases, alerts, sources and draft appeals like a "
         "case officer, but never sees confidential fields (internal notes, risk levels, "
         "contact details, protected identities, private source files)."
     ),
@@ -33,6 +35,11 @@ ROLE_DESCRIPTIONS = {
         "source files, and lifting a defender's protection."
     ),
     ADMINISTRATOR: _("Manages staff accounts, roles and the vocabularies."),
+    TRANSLATOR: _(
+        "Translates the public texts of cases, alerts, appeals, recommendations, vocabularies "
+        "and pages: reads what a contributor reads, writes translations only, never an "
+        "original, a confidential field or what is published."
+    ),
 }
 
 
@@ -67,10 +74,34 @@ _WORK = (
 # Internal notes, risk levels, contact details, protected identities, private source files.
 _CONFIDENTIAL = ["cases.view_confidential"]
 
+# Writing the records themselves, not only their translations (cases/admin/translations.py).
+_ORIGINALS = ["cases.write_originals"]
+
+# The records whose texts are translated (cases/translation.py): a translator changes them,
+# their translations only; and reads what a contributor reads.
+_TRANSLATED = [
+    "case",
+    "alert",
+    "appeal",
+    "requestedaction",
+    "recommendation",
+    "recommendationupdate",
+    "violationtype",
+    "organisation",
+    "authority",
+    "page",
+]
+_TRANSLATE = sorted(
+    {p for p in _WORK if p.split(".")[1].startswith("view_")}
+    | {f"cases.{action}_{model}" for model in _TRANSLATED for action in ("view", "change")}
+)
+
 ROLES = {
-    CONTRIBUTOR: _WORK,
-    CASE_OFFICER: _WORK + _CONFIDENTIAL,
+    CONTRIBUTOR: _WORK + _ORIGINALS,
+    CASE_OFFICER: _WORK + _ORIGINALS + _CONFIDENTIAL,
+    TRANSLATOR: _TRANSLATE,
     PUBLISHER: _WORK
+    + _ORIGINALS
     + _CONFIDENTIAL
     + ["cases.publish_appeal", "cases.publish_case", "cases.publish_alert", "cases.publish_source"]
     + _crud("case", "delete")
@@ -90,7 +121,8 @@ ROLES = {
     + _crud("violationtype", "add", "change", "delete", "view")
     + _crud("authority", "add", "change", "delete", "view")
     + _crud("organisation", "add", "change", "delete", "view")
-    + _crud("page", "add", "change", "delete", "view"),
+    + _crud("page", "add", "change", "delete", "view")
+    + _ORIGINALS,
 }
 
 

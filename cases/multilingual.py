@@ -21,12 +21,17 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.db.models import F, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone, translation
 from modeltranslation.utils import get_language, resolution_order
 
 from .disclosure import TRANSLATED
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+# The key of `translations` that holds the digest of the original.
+SOURCE = "source"
 
 ORIGINAL = "original"
 MISSING = "missing"
@@ -89,6 +94,9 @@ def keep_translations(obj):
                 "of": _digest(source),
                 "at": timezone.now().isoformat(timespec="seconds"),
             }
+    # The original's digest, beside what each translation was made from: lists and the
+    # dashboard find outdated translations in SQL (needing_translation).
+    kept[SOURCE] = _digest(source)
     obj.translations = kept
 
 
@@ -145,3 +153,33 @@ def fallbacks(obj, language=None):
         if code is not None and code != language and code not in shown:
             shown.append(code)
     return shown
+
+
+def needing_translation(queryset, language, condition):
+    """
+    The records of `queryset` whose translation into `language` is MISSING (a text of the
+    original has none) or OUTDATED (the original changed since it was made), in one query.
+    """
+    model = queryset.model
+    original = model.ORIGINAL_LANGUAGE_FIELD.replace(".", "__")
+    not_original = ~Q(**{original: language})
+
+    def empty(name, code):
+        return Q(**{f"{column(name, code)}__isnull": True}) | Q(**{column(name, code): ""})
+
+    missing = Q()
+    for name in translated_fields(model):
+        # The original has a text (in its own language's column) and this language none.
+        has_text = Q()
+        for code in LANGUAGE_CODES:
+            has_text |= Q(**{original: code}) & ~empty(name, code)
+        missing |= empty(name, language) & has_text
+    if condition == MISSING:
+        return queryset.filter(not_original & missing)
+    made_from = KT(f"translations__{language}__of")
+    return (
+        queryset.alias(made_from=made_from, source=KT(f"translations__{SOURCE}"))
+        .filter(not_original)
+        .exclude(missing)
+        .exclude(made_from=F("source"))
+    )

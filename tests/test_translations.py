@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from cases.admin.dashboard import dashboard
 from cases.models import Alert, Appeal, Case
 from cases.multilingual import (
     CURRENT,
@@ -315,3 +316,86 @@ def test_the_public_search_finds_a_case_by_any_of_its_translations(
         assert response.status_code == 200
         titles = [r.title for g in response.context["groups"] for r in g.results]
         assert len(titles) == 1, (prefix, titles)
+
+
+# --- The Translator role, the lists and the dashboard -----------------------------------------
+
+
+def _form_fields(response):
+    form = response.context["adminform"].form
+    return set(form.fields)
+
+
+def test_a_translator_writes_translations_only(client):
+    translator = make_staff("translator")
+    case = make_case(title="A lawyer in exile", summary="Her home was searched.")
+    case.internal_notes = "CONFIDENTIAL-MARKER"
+    case.save()
+    log_in(client, translator)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    writable = _form_fields(response) - {"edit_version"}
+    assert writable == {
+        f"{name}_{code}"
+        for name in ("title", "summary", "closing_reason")
+        for code in ("fr", "es", "ru")
+    }
+    assert "CONFIDENTIAL-MARKER" not in response.content.decode()
+    data = {name: "" for name in writable}
+    data.update(
+        title_fr="Une avocate en exil",
+        summary_fr="Son domicile a été perquisitionné.",
+        title_en="Changed by a translator",
+        edit_version=response.context["adminform"].form["edit_version"].value(),
+        _save="Save",
+    )
+    for prefix in ("defender_links",):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case.refresh_from_db()
+    assert case.title_fr == "Une avocate en exil"
+    assert case.title_en == "A lawyer in exile"  # the original is not theirs to write
+    assert case.internal_notes == "CONFIDENTIAL-MARKER"
+
+
+def test_a_translator_adds_deletes_and_publishes_nothing(client):
+    translator = make_staff("translator")
+    case = make_case(published=False)
+    log_in(client, translator)
+    assert client.get(reverse("admin:cases_case_add")).status_code == 403
+    assert client.get(reverse("admin:cases_case_delete", args=[case.pk])).status_code == 403
+    assert not translator.has_perm("cases.publish_case")
+    assert not translator.has_perm("cases.view_confidential")
+    assert not translator.has_perm("cases.change_source")
+
+
+def test_the_case_list_filters_and_marks_what_is_missing_or_outdated(client):
+    officer = make_staff("case-officer")
+    missing = make_case(title="Not translated")
+    outdated = make_case(title="Translated once", summary="The first summary.")
+    outdated.title_fr, outdated.summary_fr = "Traduit une fois", "Le premier résumé."
+    outdated.save()
+    outdated.summary_en = "The summary, rewritten."
+    outdated.save()
+    log_in(client, officer)
+    changelist = reverse("admin:cases_case_changelist")
+    found = client.get(changelist, {"translation": "missing-fr"}).context["cl"].result_list
+    assert missing in found and outdated not in found
+    found = client.get(changelist, {"translation": "outdated-fr"}).context["cl"].result_list
+    assert list(found) == [outdated]
+    html = client.get(changelist).content.decode()
+    assert "fr: outdated: the original changed since" in html
+
+
+def test_the_dashboard_lists_the_published_cases_to_translate(client):
+    officer = make_staff("case-officer")
+    case = make_case(title="Waiting for its translations")
+    make_case(title="A draft", published=False)
+    log_in(client, officer)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Cases to translate" in html
+    (panel,) = [p for p in dashboard(officer) if p["title"] == "Cases to translate"]
+    assert [row.pk for row in panel["rows"]] == [case.pk]
+    assert panel["rows"][0].dashboard_note == "fr: missing · es: missing · ru: missing"

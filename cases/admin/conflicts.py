@@ -3,13 +3,15 @@ The staff workspace's side of cases/locking.py: the refusal page of a stale save
 inlines whose rows are versioned like the records they belong to.
 """
 
+from django.conf import settings
 from django.db import router, transaction
 from django.forms.models import BaseInlineFormSet
 
 from ..locking import VersionedForm
+from ..multilingual import original_language
 from .fields import bounded
 from .saving import REFUSAL
-from .translations import expand_translated
+from .translations import all_but_translations, expand_translated, translating_only
 
 
 class EditConflictMixin:
@@ -46,6 +48,20 @@ class VersionedInline:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         return bounded(super().formfield_for_dbfield(db_field, request, **kwargs))
+
+    # A translator writes the translations of the parts, nothing else of them.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if translating_only(request.user):
+            original = original_language(obj) if obj is not None else settings.LANGUAGE_CODE
+            readonly += [f for f in all_but_translations(self.model, original) if f not in readonly]
+        return readonly
+
+    def has_add_permission(self, request, obj=None):
+        return not translating_only(request.user) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not translating_only(request.user) and super().has_delete_permission(request, obj)
 
     def get_fields(self, request, obj=None):
         fields = expand_translated(self.model, list(super().get_fields(request, obj)), obj)

@@ -5,6 +5,7 @@ doing, each item a link to the filtered list.
 
 import datetime
 
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import disclosure
 from ..models import Alert, Appeal, Case, PublicationRequest, Recommendation
+from ..multilingual import LANGUAGE_CODES, MISSING, OUTDATED, needing_translation, states
 from .publication import may_publish_requests, publishable_types
+from .translations import STATE_LABELS
 
 # How long a case may go without a new alert before the dashboard asks about it.
 QUIET_DAYS = 90
@@ -153,6 +156,7 @@ def dashboard(user, today=None):
             user,
         ),
     ]
+    panels.append(_translations_to_do(user))
     if may_publish_requests(user):
         panels[:0] = [
             _awaiting_publication(
@@ -203,3 +207,32 @@ def _awaiting_publication(user, queryset, title, url, empty):
         "url": url,
         "empty": empty,
     }
+
+
+def _translations_to_do(user):
+    """The published cases with a text not translated into a language of the site, or whose
+    translation no longer matches its original: what some readers are shown in another
+    language. One query, whatever the number of languages."""
+    published = Case.objects.published()
+    wanted = Q()
+    for code in LANGUAGE_CODES:
+        for condition in (MISSING, OUTDATED):
+            wanted |= Q(pk__in=needing_translation(published, code, condition).values("pk"))
+    queryset = published.filter(wanted).order_by("title", "pk")
+
+    def note(case):
+        return " · ".join(
+            f"{code}: {STATE_LABELS[condition]}"
+            for code, condition in states(case).items()
+            if condition in (MISSING, OUTDATED)
+        )
+
+    return _panel(
+        _("Cases to translate"),
+        queryset,
+        _changelist("case"),
+        _("Every published case is translated into every language of the site."),
+        "cases.view_case",
+        user,
+        note=note,
+    )

@@ -18,6 +18,7 @@ from ..multilingual import (
     ORIGINAL,
     OUTDATED,
     column,
+    needing_translation,
     original_language,
     state,
     states,
@@ -53,6 +54,33 @@ def _names(fieldsets):
         for field in options["fields"]:
             names.update(field if isinstance(field, (list, tuple)) else [field])
     return names
+
+
+WRITE_ORIGINALS = "cases.write_originals"
+
+
+def translating_only(user):
+    """Whether `user` may write translations only (the Translator role): no original text,
+    no other field, no new record, no deletion."""
+    return not user.has_perm(WRITE_ORIGINALS)
+
+
+def translation_columns_of(model, original):
+    """The columns a translator writes: each translated field in every language but the
+    record's original."""
+    return {
+        column(name, code)
+        for name in translated_fields(model)
+        for code in LANGUAGE_CODES
+        if code != original
+    }
+
+
+def all_but_translations(model, original):
+    """Every field of `model` a form could write, but the translations."""
+    names = {f.name for f in model._meta.get_fields() if f.concrete or f.many_to_many}
+    names -= {f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete}
+    return sorted(names - translation_columns_of(model, original))
 
 
 def expand_translated(model, fields, parent=None):
@@ -116,13 +144,36 @@ class TranslatedAdminMixin:
             for target, sources in super().get_prepopulated_fields(request, obj).items()
         }
 
+    def has_add_permission(self, request, *args):
+        return not translating_only(request.user) and super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request, obj=None):
+        if translating_only(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        if translating_only(request.user):
+            return {}
+        return super().get_actions(request)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
+        if translating_only(request.user):
+            original = original_language(obj) if obj is not None else settings.LANGUAGE_CODE
+            extra = all_but_translations(self.model, original)
+            return readonly + [name for name in extra if name not in readonly]
         translated = self.translated_fields()
         # What is read-only is so in every language.
         for name in [n for n in readonly if n in translated]:
             readonly += [column(name, code) for code in LANGUAGE_CODES]
         return readonly
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self.translated_fields() and TranslationFilter not in filters:
+            filters.append(TranslationFilter)
+        return filters
 
     def get_search_fields(self, request):
         """A record is found by any of its translations."""
@@ -160,3 +211,23 @@ def translation_states(obj):
     if not marks:
         return _("all up to date")
     return format_html("{}", format_html(" · ".join(["{}"] * len(marks)), *marks))
+
+
+class TranslationFilter(admin.SimpleListFilter):
+    """The list's records whose translation into a language is missing or outdated."""
+
+    title = gettext_lazy("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [
+            (f"{condition}-{code}", f"{language_label(code)}: {STATE_LABELS[condition]}")
+            for code in LANGUAGE_CODES
+            for condition in (MISSING, OUTDATED)
+        ]
+
+    def queryset(self, request, queryset):
+        condition, _sep, code = (self.value() or "").partition("-")
+        if condition in (MISSING, OUTDATED) and code in LANGUAGE_CODES:
+            return needing_translation(queryset, code, condition)
+        return queryset

@@ -9,7 +9,7 @@ def sync_staff_roles(apps, schema_editor):
     """Publishers read the record of spreadsheet exports and imports."""
     from accounts.roles import sync_roles
 
-    sync_roles(apps)
+    sync_roles(apps, missing_ok=True)  # later migrations add permissions the roles name
 
 
 class Migration(migrations.Migration):

@@ -304,6 +304,8 @@ class Case(Versioned, TimeStamped, Translated):
         ]
         permissions = [
             ("publish_case", _("Can publish, unpublish and close cases")),
+            # Without it, the change permissions are for translations only (the Translator).
+            ("write_originals", _("Can write records, not only their translations")),
             (
                 "view_confidential",
                 _(
