@@ -23,6 +23,7 @@ A new field is refused at start-up until it is declared here: declaring it CONFI
 the one line that makes every part of the system keep it from those who may not see it.
 """
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -412,10 +413,45 @@ def translation_columns(model, name):
     return [f"{name}_{code}" for code, _label in settings.LANGUAGES]
 
 
-for _model, _names in TRANSLATED.items():
-    for _name in _names:
-        for _column in translation_columns(_model, _name):
-            DECLARATION[_model][_column] = DECLARATION[_model][_name]
+class Declared(MutableMapping):
+    """
+    One model's declaration: its fields' classes, and each translation column's, which is
+    always the class of the field it translates (read, never copied: the one line that makes
+    `summary` confidential makes `summary_fr` confidential too).
+    """
+
+    def __init__(self, model, declared):
+        self.data = dict(declared)
+        self.columns = {
+            column: name
+            for name in TRANSLATED.get(model, ())
+            for column in translation_columns(model, name)
+        }
+
+    def __getitem__(self, key):
+        if key in self.data:
+            return self.data[key]
+        if key in self.columns:
+            return self.data[self.columns[key]]
+        raise KeyError(key)
+
+    def __iter__(self):
+        yield from self.data
+        yield from (column for column in self.columns if column not in self.data)
+
+    def __len__(self):
+        return len(self.data.keys() | self.columns.keys())
+
+    def __setitem__(self, key, value):
+        self.data[key] = value
+
+    def __delitem__(self, key):
+        del self.data[key]
+
+
+for _model in list(DECLARATION):
+    DECLARATION[_model] = Declared(_model, DECLARATION[_model])
+for _model in TRANSLATED:
     for _name, _kind in TRANSLATION_BOOKKEEPING.items():
         # An appeal's language is a field of its own; its requested actions are in it.
         if _model.__dict__.get(_name, ...) is not None:

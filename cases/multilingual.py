@@ -75,6 +75,13 @@ def keep_translations(obj):
     recorded as translated now, from the original as it is now; a language without text is
     forgotten. Called before every save (Translated.save, and pre_save for fixtures).
     """
+    # An empty translation is stored as its field stores emptiness ("" for a text, NULL for a
+    # unique name), whoever left it empty: a form's "" and a new record's None are the same.
+    for name in translated_fields(type(obj)):
+        for language in LANGUAGE_CODES:
+            field = obj._meta.get_field(column(name, language))
+            if getattr(obj, field.attname) in (None, ""):
+                setattr(obj, field.attname, field.empty_value)
     original = original_language(obj)
     source = texts(obj, original)
     kept = {}

@@ -109,7 +109,7 @@ def test_editing_a_published_case_in_the_admin_shows_the_change(case):
     staff = log_in(Client(), make_staff("publisher"))
     url = reverse("admin:cases_case_change", args=[case.pk])
     data = form_data(staff.get(url))
-    data["title"] = "Renamed in the admin"
+    data["title_en"] = "Renamed in the admin"
     assert staff.post(url, data).status_code == 302
     page = anonymous().get(case.get_absolute_url()).content.decode()
     assert "Renamed in the admin" in page
@@ -258,8 +258,12 @@ def test_the_key_holds_the_day_the_language_and_the_host(db, monkeypatch):
     factory = RequestFactory()
     today = page_cache.page_key(factory.get("/recommendations/"))
     assert page_cache.page_key(factory.get("/recommendations/", HTTP_HOST="localhost")) != today
-    french = factory.get("/recommendations/", HTTP_ACCEPT_LANGUAGE="fr")
-    assert page_cache.page_key(french) != today
+    # The language is the address's (/fr/...), never the browser's: a page is the same for
+    # every reader of its address.
+    french = factory.get("/fr/recommendations/")
+    assert page_cache.page_key(french) != today and ":fr:" in page_cache.page_key(french)
+    asking = factory.get("/recommendations/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert page_cache.page_key(asking) == today
     tomorrow = timezone.localdate() + timezone.timedelta(days=1)
     monkeypatch.setattr(page_cache.timezone, "localdate", lambda: tomorrow)
     assert page_cache.page_key(factory.get("/recommendations/")) != today

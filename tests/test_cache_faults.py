@@ -86,7 +86,7 @@ def test_a_dead_redis_fails_no_request_and_no_save(case, redis_server, settings,
     alert = Alert.objects.get(title="A public alert")
     url = reverse("admin:cases_alert_change", args=[alert.pk])
     data = form_data(staff.get(url))
-    data["title"] = "Renamed while the cache was down"
+    data["title_en"] = "Renamed while the cache was down"
     assert staff.post(url, data).status_code == 302
     assert Alert.objects.filter(case=case).count() == 1
     page = anonymous().get(case.get_absolute_url())

@@ -55,7 +55,7 @@ def test_a_case_with_1200_alerts_saves(officer_client):
     case = _case_with(1200)
     data = form_data(officer_client.get(_url(case)))
     assert len(data) < 100  # Django refuses more than 1,000 fields
-    data["summary"] = "Saved with 1,200 alerts."
+    data["summary_en"] = "Saved with 1,200 alerts."
     response = officer_client.post(_url(case), data)
     assert response.status_code == 302
     case.refresh_from_db()

@@ -112,7 +112,7 @@ def test_a_contributors_save_keeps_the_confidential_values(client, contributor, 
     case = planted["case"]
     data = form_data(client.get(_change_url(case)))
     assert "internal_notes" not in data
-    data["title"] = "Harassment of a lawyer in Almaty"
+    data["title_en"] = "Harassment of a lawyer in Almaty"
     assert client.post(_change_url(case), data).status_code == 302
     case.refresh_from_db()
     assert case.title == "Harassment of a lawyer in Almaty"

@@ -144,7 +144,7 @@ def test_a_save_waiting_for_a_lock_comes_back_with_its_input():
     client = log_in(Client(), officer)
     url = reverse("admin:cases_case_change", args=[case.pk])
     data = form_data(client.get(url))
-    data["summary"] = "Typed while someone else held the case."
+    data["summary_en"] = "Typed while someone else held the case."
     with row_locked_elsewhere("cases_case", case.pk, seconds=12):
         began = time.monotonic()
         response = client.post(url, data)

@@ -61,15 +61,15 @@ RECORDS = {
     "alias": (_alias, "note", "A note"),
     "recommendation update": (
         lambda: make_update(make_recommendation(make_case()), "pending", "2020-04-01"),
-        "description",
+        "description_en",
         "What happened.",
     ),
     "citation": (lambda: make_citation(alert=make_alert(make_case())), "quoted_passage", "A quote"),
     "organisation": (lambda: make_organisation(), "acronym", "ACR"),
-    "authority": (lambda: make_authority(), "salutation", "Dear Minister,"),
+    "authority": (lambda: make_authority(), "salutation_en", "Dear Minister,"),
     "violation type": (
         lambda: ViolationType.objects.create(name="Smear campaign", slug="smear"),
-        "description",
+        "description_en",
         "A description.",
     ),
     "defender in a case": (
@@ -77,7 +77,7 @@ RECORDS = {
         "description",
         "her brother",
     ),
-    "requested action": (_requested_action, "text", "Release him."),
+    "requested action": (_requested_action, "text_en", "Release him."),
     "addressee": (_addressee, "position", "3"),
 }
 
@@ -112,7 +112,10 @@ def test_it_refuses_the_second_of_two_edits_of_every_record(client, first, secon
     seconds_form = _open(client, second, obj)
     firsts_form = _open(client, first, obj)
     firsts_form[field] = f"{value}1" if field != "position" else "1"
-    assert client.post(_url(obj), firsts_form).status_code == 302
+    first_response = client.post(_url(obj), firsts_form)
+    assert first_response.status_code == 302, getattr(first_response, "context_data", {}).get(
+        "errors"
+    )
 
     log_in(client, second)
     seconds_form[field] = f"{value}2" if field != "position" else "2"

@@ -102,7 +102,7 @@ def test_an_unchanged_date_saves_without_asking(officer):
     data = form_data(page)
     assert data["date"] == "2019-10-01"
     assert "Read as: Tuesday 1 October 2019" in page.content.decode()
-    data["title"] = "The home was searched by police"
+    data["title_en"] = "The home was searched by police"
     assert officer.post(change, data).status_code == 302
 
 

@@ -81,7 +81,7 @@ def publisher_client(client):
 def test_it_refuses_an_alert_description_too_long_for_the_search_index(officer_client):
     alert = make_alert(make_case(), description="Before.")
     data = form_data(officer_client.get(_change_url(alert)))
-    data["description"] = _vocabulary(1_000_000)
+    data["description_en"] = _vocabulary(1_000_000)
     response = officer_client.post(_change_url(alert), data)
     assert response.status_code == 200
     assert "at most 50000 characters" in _errors(response)
@@ -92,7 +92,7 @@ def test_it_refuses_an_alert_description_too_long_for_the_search_index(officer_c
 def test_it_refuses_an_appeal_body_too_long_for_the_search_index(officer_client):
     appeal = make_urgent_appeal(make_case(), make_staff("case-officer"))
     data = form_data(officer_client.get(_change_url(appeal)))
-    data["body"] = _vocabulary(1_000_000)
+    data["body_en"] = _vocabulary(1_000_000)
     response = officer_client.post(_change_url(appeal), data)
     assert response.status_code == 200
     assert "at most 100000 characters" in _errors(response)

@@ -144,7 +144,7 @@ def _history_of_two_versions(officer):
     alert = make_alert(make_case(), title="The home was searched")
     change = reverse("admin:cases_alert_change", args=[alert.pk])
     data = form_data(officer.get(change))
-    data["title"] = "The Brussels home was searched at dawn"
+    data["title_en"] = "The Brussels home was searched at dawn"
     assert officer.post(change, data).status_code == 302
     first = alert.history.order_by("history_date").first()
     return alert, first

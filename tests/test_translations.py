@@ -342,7 +342,7 @@ def test_a_translator_writes_translations_only(client):
         for code in ("fr", "es", "ru")
     }
     assert "CONFIDENTIAL-MARKER" not in response.content.decode()
-    data = {name: "" for name in writable}
+    data = dict.fromkeys(writable, "")
     data.update(
         title_fr="Une avocate en exil",
         summary_fr="Son domicile a été perquisitionné.",

@@ -187,7 +187,7 @@ def test_a_correction_after_publication_is_shown_as_updated_on(appeal_in_review,
     change_url = reverse("admin:cases_appeal_change", args=[appeal_in_review.pk])
     form = client.get(change_url).context["adminform"].form
     data = _form_data(client.get(change_url))
-    data["body"] = "Corrected text."
+    data["body_en"] = "Corrected text."
     response = client.post(change_url, data)
     assert response.status_code == 302, form.errors
     appeal = Appeal.objects.get(pk=appeal_in_review.pk)
@@ -205,7 +205,7 @@ def test_a_case_officer_cannot_change_a_published_appeal(
     log_in(client, officer)
     change_url = reverse("admin:cases_appeal_change", args=[appeal_in_review.pk])
     data = _form_data(client.get(change_url))
-    data["body"] = "Silently rewritten."
+    data["body_en"] = "Silently rewritten."
     assert client.post(change_url, data).status_code == 403
     assert Appeal.objects.get(pk=appeal_in_review.pk).body != "Silently rewritten."
 

@@ -20,7 +20,10 @@ class ViolationTypeManager(models.Manager):
 
 
 class ViolationType(Versioned, Translated):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    # Unique in each language (the constraint below; cases/translation.py makes one per
+    # language's column): a constraint rather than unique=True, which the history's copies
+    # of the language columns would keep.
+    name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -33,6 +36,13 @@ class ViolationType(Versioned, Translated):
         ordering = ["name"]
         verbose_name = _("violation type")
         verbose_name_plural = _("violation types")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="violationtype_name_unique",
+                violation_error_message=_("Another violation type already has this name."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -58,7 +68,8 @@ class Organisation(Versioned, TimeStamped, Translated):
 
     Kind = OrganisationKind
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    # Unique in each language: see ViolationType.name.
+    name = models.CharField(_("name"), max_length=200)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = CountryField(_("country"), blank=True)
@@ -72,6 +83,11 @@ class Organisation(Versioned, TimeStamped, Translated):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="organisation_name_unique",
+                violation_error_message=_("Another organisation already has this name."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=OrganisationKind.values),
                 name="organisation_kind_valid",
