@@ -21,8 +21,9 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 from modeltranslation.utils import get_language, resolution_order
 
@@ -190,3 +191,14 @@ def needing_translation(queryset, language, condition):
         .exclude(missing)
         .exclude(made_from=F("source"))
     )
+
+
+def in_language(name, language=None):
+    """
+    An expression for the text of `name` (a translated field, or a path to one:
+    "case__title") in `language` (the active one by default), the original where it has
+    none: for plain values (an export) read without model instances. On a queryset that does
+    not rewrite names (`.rewrite(False)`), so that `name` is the record's own column.
+    """
+    language = language or get_language()
+    return Coalesce(NullIf(F(column(name, language)), Value("")), F(name), output_field=TextField())

@@ -1,12 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import index, sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from two_factor.urls import core as two_factor_core
 
 from accounts.views import LoginView
 from observatory.http import safe
-from public.sitemaps import sitemaps
+from public.sitemaps import sitemap_index, sitemaps
 from public.views import robots_txt
 
 two_factor_pages = [
@@ -25,12 +25,7 @@ urlpatterns = [
     # The login page is its own (accounts/views.py): a visit to it starts no session.
     path("", include((two_factor_pages, "two_factor"))),
     # An index of sections, each in pages of at most 10,000 addresses (public/sitemaps.py).
-    path(
-        "sitemap.xml",
-        safe(index),
-        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
-        name="sitemap",
-    ),
+    path("sitemap.xml", safe(sitemap_index), name="sitemap"),
     path(
         "sitemap-<section>.xml",
         safe(sitemap),

@@ -24,6 +24,7 @@ from cases.models import (
     Source,
 )
 from cases.models.recommendations import latest_updates
+from cases.multilingual import in_language
 from observatory.http import safe
 
 from .filters import RecommendationFilter
@@ -127,14 +128,14 @@ VALUES = (
     "target_state",
     "target_authority_id",
     "quote",
-    "text",
+    "shown_text",
     "issuer_id",
     "issued_on",
     "current_status",
     "last_update_on",
     "latest_development",
     "is_overdue",
-    "case__title",
+    "shown_case_title",
     "case__slug",
     "appeal_id",
     "source_id",
@@ -179,14 +180,14 @@ def _lines(queryset, request):
                 governments[state],
                 names(Authority, row.target_authority_id),
                 quote,
-                row.text,
+                row.shown_text,
                 "; ".join(names(Organisation, organisation) for organisation in made_by),
                 row.issued_on.isoformat(),
                 statuses[row.current_status],
                 row.last_update_on.isoformat() if row.last_update_on else "",
                 row.latest_development or "",
                 yes if row.is_overdue else no,
-                row.case__title,
+                row.shown_case_title,
                 f"{case_addresses[slug]}#recommendation-{row.pk}",
                 names(Appeal, row.appeal_id),
                 names(Source, row.source_id),
@@ -199,10 +200,18 @@ def recommendation_export(request):
     """The tracker's recommendations, with the same filters, as a CSV download."""
     today = timezone.localdate()
     latest = latest_updates(OuterRef("pk"))
+    # Plain values in the reader's language, the original where there is no translation.
     recommendations = (
         Recommendation.objects.published()
+        .rewrite(False)
         .with_is_overdue(today)
-        .annotate(latest_development=Subquery(latest.values("description")[:1]))
+        .annotate(
+            latest_development=Subquery(
+                latest.rewrite(False).annotate(shown=in_language("description")).values("shown")[:1]
+            ),
+            shown_text=in_language("text"),
+            shown_case_title=in_language("case__title"),
+        )
         .order_by("target_state", "-issued_on", "id")
     )
     filterset = RecommendationFilter(request.GET, queryset=recommendations, today=today)

@@ -14,7 +14,8 @@ once per language.
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.contrib.sitemaps.views import index
+from django.db.models import Max, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import translation
@@ -34,6 +35,37 @@ class BoundedSitemap(Sitemap):
     # The index reads it from an aggregate (get_latest_lastmod), not from every item.
     latest = None
     language = settings.LANGUAGE_CODE
+    section = None
+
+    def __init__(self, shared=None):
+        # What the versions of one section in each language share within a request (its
+        # latest change, its number of pages): computed once, not once per language.
+        self.shared = {} if shared is None else shared
+
+    def get_latest_lastmod(self):
+        key = (self.section, "latest")
+        if key not in self.shared:
+            self.shared[key] = self._latest_lastmod()
+        return self.shared[key]
+
+    def _items(self):
+        # A list read by queries of its own (the countries): read once per request.
+        key = (self.section, "items")
+        if key in self.shared:
+            return self.shared[key]
+        items = super()._items()
+        if not isinstance(items, QuerySet):
+            self.shared[key] = items
+        return items
+
+    @property
+    def paginator(self):
+        paginator = super().paginator
+        key = (self.section, "count")
+        if key not in self.shared:
+            self.shared[key] = paginator.count
+        paginator.count = self.shared[key]
+        return paginator
 
     def _location(self, item, force_lang_code=None):
         with translation.override(settings.LANGUAGE_CODE):
@@ -53,7 +85,7 @@ class BoundedSitemap(Sitemap):
             ] + [{"lang_code": "x-default", "location": base + path}]
         return urls
 
-    def get_latest_lastmod(self):
+    def _latest_lastmod(self):
         if self.latest is None:
             return None
         return self.items().order_by().aggregate(latest=Max(self.latest))["latest"]
@@ -137,8 +169,18 @@ _SECTIONS = {
 # Each section in each language: "cases" in the default one, "cases-fr" in French, ...
 sitemaps = {
     name if code == settings.LANGUAGE_CODE else f"{name}-{code}": type(
-        f"{section.__name__}{code.title()}", (section,), {"language": code}
+        f"{section.__name__}{code.title()}", (section,), {"language": code, "section": name}
     )
     for code, _label in settings.LANGUAGES
     for name, section in _SECTIONS.items()
 }
+
+
+def for_a_request():
+    """The sections for one request: each language's version of a section shares its counts."""
+    shared = {}
+    return {name: section(shared) for name, section in sitemaps.items()}
+
+
+def sitemap_index(request):
+    return index(request, sitemaps=for_a_request(), sitemap_url_name="sitemap_section")
