@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 import tablib
+from django.db import models
 from django.utils import timezone
 
 from cases import disclosure, transfer
@@ -435,3 +436,68 @@ def test_a_row_without_its_external_id_is_refused_not_matched_to_any_record(offi
     report = transfer.run_import(officer, "alerts", _dataset(ALERT_HEADERS, rows), dry_run=False)
     assert not report.ok and report.errors[0][0] == 3 and "external_id" in report.errors[0][1]
     assert not Alert.objects.exists()
+
+
+# --- Large files: 10,000 alerts in under a minute (BENCHMARKS.md) ---------------------------
+
+
+def test_a_file_naming_one_new_external_id_twice_is_refused_in_words(officer):
+    case = make_case()
+    rows = _alert_rows(case, 4)
+    rows[3][0] = rows[1][0]
+    report = transfer.run_import(officer, "alerts", _dataset(ALERT_HEADERS, rows), dry_run=True)
+    assert [number for number, _ in report.errors] == [5]
+    assert "Another record was imported with this external id" in report.errors[0][1]
+
+
+def test_every_check_constraint_of_an_alert_is_named_in_words(officer):
+    case = make_case()
+    rows = _alert_rows(case, 4)
+    rows[0][3] = "no-such-kind"
+    rows[1][6] = "rumoured"
+    rows[2][2] = "1850-01-01"
+    headers = [*ALERT_HEADERS, "disputed", "dispute_note"]
+    rows = [[*row, "1" if i == 3 else "0", ""] for i, row in enumerate(rows)]
+    report = transfer.run_import(officer, "alerts", _dataset(headers, rows), dry_run=False)
+    by_row = {}
+    for number, message in report.errors:
+        by_row.setdefault(number, []).append(message)
+    assert sorted(by_row) == [2, 3, 4, 5]
+    assert any("kind" in m for m in by_row[2])
+    assert any("verification" in m for m in by_row[3])
+    assert any("between 1900" in m for m in by_row[4])
+    assert any("Say how the sources disagree" in m for m in by_row[5])
+    assert not Alert.objects.exists()
+
+
+def test_the_check_constraints_read_in_python_agree_with_the_database():
+    """What an import checks in Python, each check constraint as the database reads it."""
+    from django.db.models import CheckConstraint
+
+    case = make_case()
+    samples = [
+        Alert(case=case, date=datetime.date(2020, 1, 1), kind="arrest", title="t"),
+        Alert(case=case, date=None, kind="nothing", verification="x", disputed=True),
+        Alert(
+            case=case,
+            date=datetime.date(1800, 1, 1),
+            date_precision="week",
+            disputed=True,
+            dispute_note="How.",
+            date_qualifier="maybe",
+        ),
+    ]
+    checked = 0
+    for model in {resource._meta.model for resource in transfer.KINDS.values()}:
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            for instance in samples if model is Alert else [model()]:
+                in_python = transfer.holds_in_python(constraint.condition, instance)
+                if in_python is NotImplemented:
+                    continue
+                checked += 1
+                against = instance._get_field_expression_map(meta=model._meta)
+                in_database = models.Q(constraint.condition).check(against)
+                assert in_python == in_database, (constraint.name, instance.__dict__)
+    assert checked > 40
