@@ -441,6 +441,47 @@ def test_a_row_without_its_external_id_is_refused_not_matched_to_any_record(offi
 # --- Large files: 10,000 alerts in under a minute (BENCHMARKS.md) ---------------------------
 
 
+def test_the_queries_of_an_alert_import_do_not_grow_with_its_rows(
+    officer, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = make_case()
+    ten = _dataset(ALERT_HEADERS, [[f"ten-{r[0]}", *r[1:]] for r in _alert_rows(case, 10)])
+    for dry_run in (True, False):
+        with CaptureQueriesContext(connection) as queries:
+            assert transfer.run_import(officer, "alerts", ten, dry_run=dry_run).ok
+        # Ninety more rows may not cost more than a few more queries (a batch's inserts).
+        hundred = _dataset(
+            ALERT_HEADERS, [[f"{dry_run}-{r[0]}", *r[1:]] for r in _alert_rows(case, 100)]
+        )
+        with django_assert_max_num_queries(len(queries) + 4):
+            report = transfer.run_import(officer, "alerts", hundred, dry_run=dry_run)
+        assert report.ok and report.new == 100
+    assert Alert.objects.count() == 110
+
+
+def test_imported_alerts_sort_in_their_timeline_and_keep_their_history(officer):
+    case = make_case()
+    before = Case.objects.get(pk=case.pk).last_public_change
+    rows = _alert_rows(case, 3)
+    rows[1][2] = "2011-06-01"  # known to the year: it sorts after the days of that year
+    headers = [*ALERT_HEADERS, "date_precision"]
+    rows = [[*row, "year" if i == 1 else "day"] for i, row in enumerate(rows)]
+    report = transfer.run_import(officer, "alerts", _dataset(headers, rows), dry_run=False)
+    assert report.ok, report.errors
+    for alert in Alert.objects.filter(case=case):
+        assert alert.sort_date == alert.natural_sort_date() is not None
+        assert alert.published_at is None and alert.version == 1
+        (record,) = alert.history.all()
+        assert record.history_change_reason == "import" and record.history_user == officer
+        assert record.history_type == "+" and record.sort_date == alert.sort_date
+    assert Alert.objects.get(external_id="alert-1").sort_date == datetime.date(2011, 12, 31)
+    # Nothing published: the case's last public change is where it was.
+    assert Case.objects.get(pk=case.pk).last_public_change == before
+
+
 def test_a_file_naming_one_new_external_id_twice_is_refused_in_words(officer):
     case = make_case()
     rows = _alert_rows(case, 4)
@@ -501,3 +542,23 @@ def test_the_check_constraints_read_in_python_agree_with_the_database():
                 in_database = models.Q(constraint.condition).check(against)
                 assert in_python == in_database, (constraint.name, instance.__dict__)
     assert checked > 40
+
+
+def test_a_row_the_database_refuses_when_written_is_named_in_words(officer, monkeypatch):
+    # Someone else adds an alert of the same external id once the file's records were read:
+    # the checks could not see it, the database refuses the batch, and the row is named.
+    case = make_case()
+    rows = _alert_rows(case, 5)
+    checked = transfer.AlertResource.validate_instance
+
+    def meanwhile(resource, instance, *args, **kwargs):
+        checked(resource, instance, *args, **kwargs)
+        if instance.external_id == "alert-3":
+            Alert.objects.create(
+                case=case, external_id="alert-3", title="t", kind="other", date=case.opened_on
+            )
+
+    monkeypatch.setattr(transfer.AlertResource, "validate_instance", meanwhile)
+    report = transfer.run_import(officer, "alerts", _dataset(ALERT_HEADERS, rows), dry_run=False)
+    assert report.errors == [(5, "Another record was imported with this external id.")]
+    assert not report.written and not Alert.objects.exists()
