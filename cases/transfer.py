@@ -479,6 +479,18 @@ class TransferResource(resources.ModelResource):
     def filter_export(self, queryset, **kwargs):
         return queryset
 
+    def get_queryset(self):
+        # The records a file names, read at once (CachedInstanceLoader), with the records
+        # their references name: comparing a row to its record reads them (the unchanged
+        # rows of a file imported again), one query a row otherwise.
+        model = self._meta.model
+        related = [
+            name
+            for name in self.references
+            if name in {f.name for f in model._meta.concrete_fields if f.is_relation}
+        ]
+        return super().get_queryset().select_related(*related)
+
 
 def _resource(
     model_class, import_id="external_id", refs=None, derived=(), extra=None, options=None

@@ -562,3 +562,19 @@ def test_a_row_the_database_refuses_when_written_is_named_in_words(officer, monk
     report = transfer.run_import(officer, "alerts", _dataset(ALERT_HEADERS, rows), dry_run=False)
     assert report.errors == [(5, "Another record was imported with this external id.")]
     assert not report.written and not Alert.objects.exists()
+
+
+def test_a_file_imported_again_reads_its_records_once(officer, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = make_case()
+    for n in (10, 100):
+        data = _dataset(ALERT_HEADERS, [[f"{n}-{r[0]}", *r[1:]] for r in _alert_rows(case, n)])
+        assert transfer.run_import(officer, "alerts", data, dry_run=False).new == n
+        if n == 10:
+            with CaptureQueriesContext(connection) as queries:
+                assert transfer.run_import(officer, "alerts", data, dry_run=False).unchanged == n
+            continue
+        with django_assert_max_num_queries(len(queries)):
+            assert transfer.run_import(officer, "alerts", data, dry_run=False).unchanged == n
