@@ -387,8 +387,8 @@ class TransferResource(resources.ModelResource):
         # A reference the file named was read by its widget, once a file (ReferenceWidget):
         # it exists, and the database's foreign key still says so when the row is written.
         found = {
-            name
-            for name, field in self.fields.items()
+            field.attribute
+            for field in self.fields.values()
             if isinstance(field.widget, ReferenceWidget)
             and isinstance(getattr(instance, field.attribute, None), models.Model)
         }
@@ -661,8 +661,8 @@ class AlertResource(
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         alerts, self.create_instances = self.create_instances, []
-        if not alerts:
-            return
+        if not alerts or (dry_run and not using_transactions):
+            return  # a dry run that could not be rolled back writes nothing, as import-export
         for alert in alerts:
             alert_sort_date(Alert, alert)
         try:
