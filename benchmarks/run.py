@@ -637,12 +637,13 @@ def run(url, small_url, cases, duration, output, static_root, server_ports, only
     manage(url, "collectstatic", "--no-input", "-v0", static_root=static_root)
 
     say(f"query counts at {SMALL_CASES} cases" + (f" ({only}…)" if only else ""))
+    names = [only] if only else []  # the start of the names of the pages measured
     small_counts = {
-        row["name"]: row for row in measure(small_url, "counts", only, static_root=static_root)
+        row["name"]: row for row in measure(small_url, "counts", *names, static_root=static_root)
     }
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     say(f"latency at {cases} cases")
-    rows = measure(url, "latency", only, static_root=static_root)
+    rows = measure(url, "latency", *names, static_root=static_root)
     state = measure(url, "status")
     if only:
         load_after = ", ".join(f"{value:.1f}" for value in os.getloadavg())
