@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lock bandit audit backup restore setup browser lint format clean fuzz deploy-check bench bench-faults bench-import wrk nginx postgres
+.PHONY: run test install lock bandit audit backup restore setup browser lint format clean fuzz deploy-check bench bench-api bench-faults bench-import wrk nginx postgres
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -103,6 +103,12 @@ BENCH_CASES ?= 100000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatory_bench
 bench: install wrk nginx postgres
 	BENCH_CASES=$(BENCH_CASES) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m benchmarks.run
+
+# The API's addresses alone (BENCHMARKS.md): query counts at 100 cases and at BENCH_CASES,
+# latency uncached; no throughput run.
+bench-api: install postgres
+	BENCH_ONLY="API:" BENCH_CASES=$(BENCH_CASES) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
+		$(PY) -m benchmarks.run
 
 # Importing 10,000 alerts from one spreadsheet (BENCHMARKS.md), on BENCH_DATABASE_URL.
 bench-import: install postgres

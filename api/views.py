@@ -261,8 +261,11 @@ class RecommendationQueries:
     def get_queryset(self):
         return (
             Recommendation.objects.published()
-            .select_related("case", "target_authority", "issuer", "appeal__case", "source")
+            # The appeal and its case in a query of their own: joined with the five others,
+            # the page's query took PostgreSQL 5 ms to plan (1 ms without them), at any size.
+            .select_related("case", "target_authority", "issuer", "source")
             .prefetch_related(
+                Prefetch("appeal", queryset=Appeal.objects.select_related("case")),
                 "co_issuers",
                 Prefetch(
                     "updates",

@@ -1,7 +1,8 @@
 """
 The in-process half of the benchmark, run by benchmarks/run.py in a process of its own for
 each database: `python -m benchmarks.measure status|latency|counts|cache-probe|staff-at-work`.
-Prints JSON.
+Prints JSON. `latency` and `counts` take the start of the names of the pages to measure
+(`latency API:` measures only the API), as BENCH_ONLY asks of benchmarks/run.py.
 
 Latency is measured with Django's test Client (warm-up requests first, then many), so it is
 the time Django takes to answer, without a network or a server in between. The page cache
@@ -131,7 +132,7 @@ def percentile(values, fraction):
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def measure(iterations, warm_up, with_timing):
+def measure(iterations, warm_up, with_timing, only=""):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -139,6 +140,8 @@ def measure(iterations, warm_up, with_timing):
     public, staff = Client(), log_in_staff(Client())
     rows = []
     for name, url, as_staff in pages():
+        if not name.startswith(only):
+            continue
         row = {"name": name, "url": url}
         rows.append(row)
         if url is None:
@@ -292,9 +295,10 @@ def main(argv):
         result = status()
     elif command == "latency":
         iterations = int(os.environ.get("BENCH_ITERATIONS", "50"))
-        result = measure(iterations, warm_up=5, with_timing=True)
+        only = argv[2] if len(argv) > 2 else ""
+        result = measure(iterations, warm_up=5, with_timing=True, only=only)
     elif command == "counts":
-        result = measure(0, warm_up=0, with_timing=False)
+        result = measure(0, warm_up=0, with_timing=False, only=argv[2] if len(argv) > 2 else "")
     elif command == "cache-probe":
         result = cache_probe()
     elif command == "staff-save":
@@ -304,7 +308,8 @@ def main(argv):
     else:
         sys.exit(
             "usage: python -m benchmarks.measure "
-            "status|latency|counts|cache-probe|staff-save|staff-at-work SECONDS [alert|case]"
+            "status|latency [NAMES]|counts [NAMES]|cache-probe|staff-save|"
+            "staff-at-work SECONDS [alert|case]"
         )
     print(json.dumps(result))
 

@@ -11,6 +11,9 @@ Environment:
   BENCH_PORT          the port of the uncached gunicorn; the cached one takes the next
                       (default 8701 and 8702, on 127.0.0.1; refused if already in use)
   BENCH_OUTPUT        where to write the report (default benchmarks/results.md)
+  BENCH_ONLY          the start of the names of the pages to measure, e.g. "API:" for the
+                      API alone: query counts and latency of those pages only, no throughput
+                      (default: every page, and the throughput)
 
 The data is generated with a fixed seed, only when the database does not already hold that
 many generated cases, so re-runs are fast. A database holding anything else is never dropped.
@@ -498,7 +501,8 @@ def case_page(rows):
     return next(row for row in rows if row["name"] == "case page, 200 alerts")
 
 
-def report(cases, alerts, generated_in, rows, small_counts, cached, rates, duration, load):
+def latency_report(cases, alerts, generated_in, rows, small_counts, load):
+    """The latency table: load, data, then a row a page."""
     cores = os.cpu_count()
     lines = [
         f"Load average (1, 5, 15 min) when the measurements started: {load}.",
@@ -532,6 +536,11 @@ def report(cases, alerts, generated_in, rows, small_counts, cached, rates, durat
             f"{'—' if cpu is None else cpu} | {row['queries']}{same} | "
             f"{small.get('queries', '—')} |"
         )
+    return "\n".join(lines) + "\n"
+
+
+def report(cases, alerts, generated_in, rows, small_counts, cached, rates, duration, load):
+    lines = latency_report(cases, alerts, generated_in, rows, small_counts, load).splitlines()
     lines += [
         "",
         f"Throughput (gunicorn, 2 sync workers, on loopback; wrk, 1 thread, 8 connections, "
@@ -600,6 +609,13 @@ def main():
     cases = int(os.environ.get("BENCH_CASES", "100000"))
     duration = int(os.environ.get("BENCH_DURATION", "10"))
     output = Path(os.environ.get("BENCH_OUTPUT", ROOT / "benchmarks" / "results.md"))
+    only = os.environ.get("BENCH_ONLY", "")
+    if only:
+        small_url = with_database(url, f"{database_name(url)}_small")
+        with tempfile.TemporaryDirectory(prefix="observatory-bench-") as work:
+            say(f"temporary files in {work}; only the pages named {only}…")
+            run(url, small_url, cases, duration, output, Path(work) / "static", None, only)
+        return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (Debian package wrk).")
     if not (shutil.which("nginx") or Path(NGINX).exists()):
@@ -615,19 +631,29 @@ def main():
         run(url, small_url, cases, duration, output, Path(work) / "static", server_ports)
 
 
-def run(url, small_url, cases, duration, output, static_root, server_ports):
+def run(url, small_url, cases, duration, output, static_root, server_ports, only=""):
     generated_in = prepare(url, cases)
     prepare(small_url, SMALL_CASES)
     manage(url, "collectstatic", "--no-input", "-v0", static_root=static_root)
 
-    say(f"query counts at {SMALL_CASES} cases")
+    say(f"query counts at {SMALL_CASES} cases" + (f" ({only}…)" if only else ""))
+    names = [only] if only else []  # the start of the names of the pages measured
     small_counts = {
-        row["name"]: row for row in measure(small_url, "counts", static_root=static_root)
+        row["name"]: row for row in measure(small_url, "counts", *names, static_root=static_root)
     }
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     say(f"latency at {cases} cases")
-    rows = measure(url, "latency", static_root=static_root)
+    rows = measure(url, "latency", *names, static_root=static_root)
     state = measure(url, "status")
+    if only:
+        load_after = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        text = latency_report(cases, state["alerts"], generated_in, rows, small_counts, load)
+        text += f"\nLoad average (1, 5, 15 min) when they ended: {load_after}.\n"
+        output.write_text(text)
+        print()
+        print(text)
+        print(f"Written to {output}.")
+        return
     cached = measure(url, "cache-probe", static_root=static_root, DJANGO_PUBLIC_CACHE="1")["cached"]
     say("throughput with gunicorn and wrk")
     rows.append(measure(url, "staff-save", static_root=static_root))

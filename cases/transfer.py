@@ -28,13 +28,14 @@ import secrets
 from dataclasses import dataclass, field
 
 import tablib
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import Value
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, models, router, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 from import_export import fields, instance_loaders, resources, widgets
 from import_export.formats import base_formats
+from simple_history.utils import bulk_create_with_history
 
 from . import disclosure, reference_codes
 from .models import (
@@ -52,6 +53,7 @@ from .models import (
     TransferLog,
     ViolationType,
 )
+from .models.cases import alert_sort_date
 
 REASON = "import"
 FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
@@ -145,6 +147,86 @@ class DateWidget(widgets.DateWidget):
                 _("“%(value)s” is not a date: write it as YYYY-MM-DD (2020-07-20).")
                 % {"value": value}
             ) from error
+
+
+# --- Check constraints read in Python --------------------------------------------------------
+# Model.full_clean() asks the database about every check constraint of every row (a query and
+# a savepoint each: five for an alert). The conditions are simple (a choice among values, a
+# date in a range, one field empty or another set), so an import reads them in Python, with
+# SQL's rules for NULL, and the database still enforces them when the rows are written. A
+# condition this reader does not know is asked of the database as before.
+
+_COMPARE = {
+    "exact": lambda value, other: value == other,
+    "gt": lambda value, other: value > other,
+    "gte": lambda value, other: value >= other,
+    "lt": lambda value, other: value < other,
+    "lte": lambda value, other: value <= other,
+}
+
+
+def _value(instance, name):
+    field = instance._meta.get_field(name)
+    if not field.concrete or field.many_to_many:
+        raise LookupError(name)
+    return getattr(instance, field.attname)
+
+
+def _truth(condition, instance):
+    """True, False or None (SQL's unknown) of a Q condition on `instance`; LookupError when it
+    uses a lookup or an expression this reader does not know."""
+    if isinstance(condition, Q):
+        results = [_truth(child, instance) for child in condition.children]
+        if condition.connector == Q.AND:
+            result = False if False in results else (None if None in results else True)
+        elif condition.connector == Q.OR:
+            result = True if True in results else (None if None in results else False)
+        else:
+            raise LookupError(condition.connector)
+        return (None if result is None else not result) if condition.negated else result
+    if not isinstance(condition, tuple):
+        raise LookupError(condition)
+    path, other = condition
+    name, _sep, lookup = path.partition("__")
+    lookup = lookup or "exact"
+    value = _value(instance, name)
+    if isinstance(other, F):
+        other = _value(instance, other.name)
+    elif hasattr(other, "resolve_expression"):
+        raise LookupError(other)
+    if lookup == "isnull":
+        return (value is None) == bool(other)
+    if lookup == "exact" and other is None:
+        return value is None
+    if value is None or other is None:
+        return None
+    if lookup == "in":
+        return value in other
+    if lookup == "range":
+        return other[0] <= value <= other[1]
+    if lookup not in _COMPARE:
+        raise LookupError(lookup)
+    return _COMPARE[lookup](value, other)
+
+
+def holds_in_python(condition, instance):
+    """Whether a check constraint's condition holds for `instance` as the database would say
+    (unknown passes, as in SQL); NotImplemented when it must be asked of the database."""
+    try:
+        return _truth(Q(condition), instance) is not False
+    except (LookupError, TypeError):
+        return NotImplemented
+
+
+def _references(condition):
+    """The field names a Q condition reads."""
+    for child in condition.children:
+        if isinstance(child, Q):
+            yield from _references(child)
+        else:
+            yield child[0].split("__")[0]
+            if isinstance(child[1], F):
+                yield child[1].name
 
 
 class NumberWidget(widgets.IntegerWidget):
@@ -297,6 +379,95 @@ class TransferResource(resources.ModelResource):
         instance._change_reason = REASON
         instance._history_user = self.user
 
+    # Validation: what Model.full_clean() checks, in its order and with its messages, without
+    # a query per check for every row.
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors)
+        # A reference the file named was read by its widget, once a file (ReferenceWidget):
+        # it exists, and the database's foreign key still says so when the row is written.
+        found = {
+            field.attribute
+            for field in self.fields.values()
+            if isinstance(field.widget, ReferenceWidget)
+            and isinstance(getattr(instance, field.attribute, None), models.Model)
+        }
+        try:
+            instance.clean_fields(exclude=exclude | found)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            instance.clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        exclude |= set(errors) - {NON_FIELD_ERRORS}
+        if validate_unique:
+            try:
+                instance.validate_unique(exclude=exclude)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            exclude |= set(errors) - {NON_FIELD_ERRORS}
+        try:
+            self._validate_constraints(instance, exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+        if self._finds_by_external_id() and instance.pk is None:
+            self._new_external_ids.add(instance.external_id)
+
+    def _finds_by_external_id(self):
+        return self._meta.instance_loader_class is instance_loaders.CachedInstanceLoader and tuple(
+            self.get_import_id_fields()
+        ) == ("external_id",)
+
+    def _validate_constraints(self, instance, exclude):
+        """Model.validate_constraints(), its check constraints read in Python where they can
+        be, and the uniqueness of the external id known from the file."""
+        errors = {}
+        for model_class, constraints in instance.get_constraints():
+            for constraint in constraints:
+                try:
+                    self._validate_constraint(model_class, constraint, instance, exclude)
+                except ValidationError as error:
+                    if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _validate_constraint(self, model_class, constraint, instance, exclude):
+        if isinstance(constraint, models.CheckConstraint):
+            if set(_references(Q(constraint.condition))) & exclude:
+                return  # as Django does: a field with an error of its own is not checked again
+            holds = holds_in_python(constraint.condition, instance)
+            if holds is not NotImplemented:
+                if not holds:
+                    raise ValidationError(
+                        constraint.get_violation_error_message(),
+                        code=constraint.violation_error_code,
+                    )
+                return
+        elif (
+            isinstance(constraint, models.UniqueConstraint)
+            and tuple(constraint.fields) == ("external_id",)
+            and self._finds_by_external_id()
+            and "external_id" not in exclude
+        ):
+            # The file's records were read by their external ids (CachedInstanceLoader): a
+            # new row's id is stored nowhere, but an earlier new row of the same file may
+            # have it. (The unique index still refuses one written meanwhile by someone else.)
+            if instance.pk is None and instance.external_id in self._new_external_ids:
+                raise ValidationError(constraint.get_violation_error_message())
+            return
+        using = router.db_for_write(model_class, instance=instance)
+        constraint.validate(model_class, instance, exclude=exclude, using=using)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._new_external_ids = set()
+
     # Export: what the user may not see on a row is masked, as the admin masks it.
     def export_field(self, field, instance, **kwargs):
         model = self._meta.model
@@ -308,8 +479,22 @@ class TransferResource(resources.ModelResource):
     def filter_export(self, queryset, **kwargs):
         return queryset
 
+    def get_queryset(self):
+        # The records a file names, read at once (CachedInstanceLoader), with the records
+        # their references name: comparing a row to its record reads them (the unchanged
+        # rows of a file imported again), one query a row otherwise.
+        model = self._meta.model
+        related = [
+            name
+            for name in self.references
+            if name in {f.name for f in model._meta.concrete_fields if f.is_relation}
+        ]
+        return super().get_queryset().select_related(*related)
 
-def _resource(model_class, import_id="external_id", refs=None, derived=(), extra=None):
+
+def _resource(
+    model_class, import_id="external_id", refs=None, derived=(), extra=None, options=None
+):
     """A TransferResource for `model_class` with its columns derived from the declaration."""
     refs = refs or {}
     attrs = {"references": refs, "derived": derived}
@@ -339,6 +524,7 @@ def _resource(model_class, import_id="external_id", refs=None, derived=(), extra
             "skip_diff": False,
             # The page lists errors, not each row's changes: no HTML diff of every row.
             "skip_html_diff": True,
+            **(options or {}),
         },
     )
     attrs["Meta"] = meta
@@ -440,11 +626,94 @@ class _AliasOf:
         self.defender_id = defender.pk
 
 
-AlertResource = _resource(
-    Alert,
-    refs={"case": ("case", _case_ref())},
-    derived=("sort_date",),
-)
+class AlertResource(
+    _resource(
+        Alert,
+        refs={"case": ("case", _case_ref())},
+        derived=("sort_date",),
+        options={"use_bulk": True, "batch_size": 1000},
+    )
+):
+    """
+    Alerts, the rows of the largest files (a whole timeline at once). New alerts are written
+    in batches: one INSERT for a thousand rows, one for their history (the reason "import"
+    and the user, as for a save), where a save a row took some ten queries. An update is
+    saved one by one as before (its signals, its version, the history of its defenders and
+    authorities), in a savepoint of its own as import-export gives each row.
+
+    A batch sends no save signals, so what they do for a new alert is done here: it sorts
+    where its date falls (alert_sort_date, before the insert), and its case's last public
+    change follows its alerts (refresh_last_public_change(), once a batch). The others have
+    nothing to do for a new alert of an import: it is not published (an import never
+    publishes, see _column_problems), so no page shows it and the page cache is not stale,
+    and it has no citation yet, so no source's `cited_publicly` moves.
+    """
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not is_create or instance.published_at is not None:
+            self.before_save_instance(instance, row, **kwargs)
+            with transaction.atomic():
+                self.do_instance_save(instance, is_create)
+            self.after_save_instance(instance, row, **kwargs)
+            return
+        instance._import_row_number = kwargs["row_number"]
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        alerts, self.create_instances = self.create_instances, []
+        if not alerts or (dry_run and not using_transactions):
+            return  # a dry run that could not be rolled back writes nothing, as import-export
+        for alert in alerts:
+            alert_sort_date(Alert, alert)
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(
+                    alerts, Alert, default_user=self.user, default_change_reason=REASON
+                )
+        except IntegrityError as error:
+            # Someone wrote meanwhile what the checks did not see: the rows it refused.
+            for number, message in _refused_rows(alerts, error):
+                result.append_invalid_row(number, {}, ValidationError(message))
+            return
+        Case.objects.filter(pk__in={a.case_id for a in alerts}).refresh_last_public_change()
+
+
+def _refused_rows(instances, error):
+    """(row number, words) of each instance the database refuses on its own, and why: the
+    violation message of the constraint it names; one savepoint a row, after a refusal only."""
+    model = type(instances[0])
+    refused = []
+    for instance in instances:
+        try:
+            with transaction.atomic():
+                model._default_manager.bulk_create([instance])
+                raise _Probe
+        except _Probe:
+            instance.pk = None
+            instance._state.adding = True
+        except IntegrityError as own:
+            refused.append((instance._import_row_number, _constraint_words(model, own)))
+    return refused or [(1, _error_words(error))]
+
+
+def _constraint_words(model, error):
+    """The violation message of the constraint a database error names: PostgreSQL names the
+    constraint, SQLite the columns of a unique one."""
+    text = str(error)
+    table = model._meta.db_table
+    for constraint in model._meta.constraints:
+        columns = ", ".join(
+            f"{table}.{model._meta.get_field(name).column}"
+            for name in getattr(constraint, "fields", ())
+        )
+        named = f'"{constraint.name}"' in text or text.endswith(f": {constraint.name}")
+        if named or (columns and text.endswith(columns)):
+            return constraint.get_violation_error_message()
+    return _error_words(error)
+
+
+class _Probe(Exception):
+    """Rolls back a row written only to learn whether the database takes it."""
 
 
 class CitationResource(

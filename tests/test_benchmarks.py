@@ -31,7 +31,8 @@ def dry_run(monkeypatch, tmp_path):
             seen["static roots"].append(Path(static_root))
             Path(static_root).mkdir(parents=True)
 
-    def measure(url, command, **extra):
+    def measure(url, command, *args, **extra):
+        seen.setdefault("measured", []).append((command, *args))
         if command == "status":
             return {"cases": 1, "alerts": 1, "generated": True}
         if command == "cache-probe":
@@ -96,3 +97,12 @@ def test_a_malformed_port_stops_it_with_a_message(dry_run, monkeypatch):
     monkeypatch.setenv("BENCH_PORT", "http")
     with pytest.raises(SystemExit, match="BENCH_PORT must be a port number"):
         bench.main()
+
+
+def test_bench_only_measures_the_pages_it_names_and_no_throughput(dry_run, monkeypatch, tmp_path):
+    monkeypatch.setenv("BENCH_ONLY", "API:")
+    monkeypatch.setattr(bench, "latency_report", lambda *args: "latency\n")
+    bench.main()
+    assert ("counts", "API:") in dry_run["measured"] and ("latency", "API:") in dry_run["measured"]
+    assert "throughput" not in dry_run
+    assert (tmp_path / "results.md").read_text().startswith("latency")

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 import tablib
+from django.db import models
 from django.utils import timezone
 
 from cases import disclosure, transfer
@@ -435,3 +436,145 @@ def test_a_row_without_its_external_id_is_refused_not_matched_to_any_record(offi
     report = transfer.run_import(officer, "alerts", _dataset(ALERT_HEADERS, rows), dry_run=False)
     assert not report.ok and report.errors[0][0] == 3 and "external_id" in report.errors[0][1]
     assert not Alert.objects.exists()
+
+
+# --- Large files: 10,000 alerts in under a minute (BENCHMARKS.md) ---------------------------
+
+
+def test_the_queries_of_an_alert_import_do_not_grow_with_its_rows(
+    officer, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = make_case()
+    ten = _dataset(ALERT_HEADERS, [[f"ten-{r[0]}", *r[1:]] for r in _alert_rows(case, 10)])
+    for dry_run in (True, False):
+        with CaptureQueriesContext(connection) as queries:
+            assert transfer.run_import(officer, "alerts", ten, dry_run=dry_run).ok
+        # Ninety more rows may not cost more than a few more queries (a batch's inserts).
+        hundred = _dataset(
+            ALERT_HEADERS, [[f"{dry_run}-{r[0]}", *r[1:]] for r in _alert_rows(case, 100)]
+        )
+        with django_assert_max_num_queries(len(queries) + 4):
+            report = transfer.run_import(officer, "alerts", hundred, dry_run=dry_run)
+        assert report.ok and report.new == 100
+    assert Alert.objects.count() == 110
+
+
+def test_imported_alerts_sort_in_their_timeline_and_keep_their_history(officer):
+    case = make_case()
+    before = Case.objects.get(pk=case.pk).last_public_change
+    rows = _alert_rows(case, 3)
+    rows[1][2] = "2011-06-01"  # known to the year: it sorts after the days of that year
+    headers = [*ALERT_HEADERS, "date_precision"]
+    rows = [[*row, "year" if i == 1 else "day"] for i, row in enumerate(rows)]
+    report = transfer.run_import(officer, "alerts", _dataset(headers, rows), dry_run=False)
+    assert report.ok, report.errors
+    for alert in Alert.objects.filter(case=case):
+        assert alert.sort_date == alert.natural_sort_date() is not None
+        assert alert.published_at is None and alert.version == 1
+        (record,) = alert.history.all()
+        assert record.history_change_reason == "import" and record.history_user == officer
+        assert record.history_type == "+" and record.sort_date == alert.sort_date
+    assert Alert.objects.get(external_id="alert-1").sort_date == datetime.date(2011, 12, 31)
+    # Nothing published: the case's last public change is where it was.
+    assert Case.objects.get(pk=case.pk).last_public_change == before
+
+
+def test_a_file_naming_one_new_external_id_twice_is_refused_in_words(officer):
+    case = make_case()
+    rows = _alert_rows(case, 4)
+    rows[3][0] = rows[1][0]
+    report = transfer.run_import(officer, "alerts", _dataset(ALERT_HEADERS, rows), dry_run=True)
+    assert [number for number, _ in report.errors] == [5]
+    assert "Another record was imported with this external id" in report.errors[0][1]
+
+
+def test_every_check_constraint_of_an_alert_is_named_in_words(officer):
+    case = make_case()
+    rows = _alert_rows(case, 4)
+    rows[0][3] = "no-such-kind"
+    rows[1][6] = "rumoured"
+    rows[2][2] = "1850-01-01"
+    headers = [*ALERT_HEADERS, "disputed", "dispute_note"]
+    rows = [[*row, "1" if i == 3 else "0", ""] for i, row in enumerate(rows)]
+    report = transfer.run_import(officer, "alerts", _dataset(headers, rows), dry_run=False)
+    by_row = {}
+    for number, message in report.errors:
+        by_row.setdefault(number, []).append(message)
+    assert sorted(by_row) == [2, 3, 4, 5]
+    assert any("kind" in m for m in by_row[2])
+    assert any("verification" in m for m in by_row[3])
+    assert any("between 1900" in m for m in by_row[4])
+    assert any("Say how the sources disagree" in m for m in by_row[5])
+    assert not Alert.objects.exists()
+
+
+def test_the_check_constraints_read_in_python_agree_with_the_database():
+    """What an import checks in Python, each check constraint as the database reads it."""
+    from django.db.models import CheckConstraint
+
+    case = make_case()
+    samples = [
+        Alert(case=case, date=datetime.date(2020, 1, 1), kind="arrest", title="t"),
+        Alert(case=case, date=None, kind="nothing", verification="x", disputed=True),
+        Alert(
+            case=case,
+            date=datetime.date(1800, 1, 1),
+            date_precision="week",
+            disputed=True,
+            dispute_note="How.",
+            date_qualifier="maybe",
+        ),
+    ]
+    checked = 0
+    for model in {resource._meta.model for resource in transfer.KINDS.values()}:
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            for instance in samples if model is Alert else [model()]:
+                in_python = transfer.holds_in_python(constraint.condition, instance)
+                if in_python is NotImplemented:
+                    continue
+                checked += 1
+                against = instance._get_field_expression_map(meta=model._meta)
+                in_database = models.Q(constraint.condition).check(against)
+                assert in_python == in_database, (constraint.name, instance.__dict__)
+    assert checked > 40
+
+
+def test_a_row_the_database_refuses_when_written_is_named_in_words(officer, monkeypatch):
+    # Someone else adds an alert of the same external id once the file's records were read:
+    # the checks could not see it, the database refuses the batch, and the row is named.
+    case = make_case()
+    rows = _alert_rows(case, 5)
+    checked = transfer.AlertResource.validate_instance
+
+    def meanwhile(resource, instance, *args, **kwargs):
+        checked(resource, instance, *args, **kwargs)
+        if instance.external_id == "alert-3":
+            Alert.objects.create(
+                case=case, external_id="alert-3", title="t", kind="other", date=case.opened_on
+            )
+
+    monkeypatch.setattr(transfer.AlertResource, "validate_instance", meanwhile)
+    report = transfer.run_import(officer, "alerts", _dataset(ALERT_HEADERS, rows), dry_run=False)
+    assert report.errors == [(5, "Another record was imported with this external id.")]
+    assert not report.written and not Alert.objects.exists()
+
+
+def test_a_file_imported_again_reads_its_records_once(officer, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = make_case()
+    for n in (10, 100):
+        data = _dataset(ALERT_HEADERS, [[f"{n}-{r[0]}", *r[1:]] for r in _alert_rows(case, n)])
+        assert transfer.run_import(officer, "alerts", data, dry_run=False).new == n
+        if n == 10:
+            with CaptureQueriesContext(connection) as queries:
+                assert transfer.run_import(officer, "alerts", data, dry_run=False).unchanged == n
+            continue
+        with django_assert_max_num_queries(len(queries)):
+            assert transfer.run_import(officer, "alerts", data, dry_run=False).unchanged == n
