@@ -81,6 +81,12 @@ def pages():
 
         return f"{search}?{urlencode({'q': query})}" if search else None
 
+    def in_french(url):
+        """The same page in French, as the site's language menu links to it (query kept)."""
+        from django.urls import translate_url
+
+        return translate_url(url, "fr") if url else None
+
     def sitemap(section, page=None):
         try:
             url = reverse("sitemap_section", args=[section])
@@ -88,13 +94,15 @@ def pages():
             return None
         return f"{url}?p={page}" if page else url
 
+    case_page = reverse("cases:case_detail", args=[BENCHMARK_CASE_SLUG])
     measured_case = Case.objects.filter(slug=BENCHMARK_CASE_SLUG).values_list("pk", flat=True)
     return [
         ("home", reverse("cases:home"), False),
         ("case list", reverse("cases:case_list"), False),
         ("case list, two filters", reverse("cases:case_list") + "?state=RU&status=open", False),
         ("case list, text query", reverse("cases:case_list") + "?q=Nurtazina", False),
-        ("case page, 200 alerts", reverse("cases:case_detail", args=[BENCHMARK_CASE_SLUG]), False),
+        ("case page, 200 alerts", case_page, False),
+        ("case page, 200 alerts (fr)", in_french(case_page), False),
         ("appeal page", appeal.get_absolute_url() if appeal else None, False),
         ("appeal list", reverse("cases:appeal_list"), False),
         ("source list", reverse("cases:source_list"), False),
@@ -102,8 +110,10 @@ def pages():
         ("sitemap index", reverse("sitemap"), False),
         ("sitemap: cases, last page", sitemap("cases", last_sitemap_page()), False),
         ("search: a name", searching("Nurtazina"), False),
+        ("search: a name (fr)", in_french(searching("Nurtazina")), False),
         ("search: a misspelled name", searching("Nurtazyna"), False),
         ("search: a phrase", searching("questioned without a lawyer"), False),
+        ("search: a phrase (fr)", in_french(searching("questioned without a lawyer")), False),
         ("API: case list", api("case-list"), False),
         ("API: case list, two filters", api("case-list", query="?state=RU&status=open"), False),
         ("API: case", api("case-detail", BENCHMARK_CASE_SLUG), False),

@@ -63,6 +63,10 @@ LATENCY_TARGETS = {
     "search: a name": 150,
     "search: a misspelled name": 150,
     "search: a phrase": 150,
+    # Issue 17 (content in every language): the same pages in French, the same targets.
+    "case page, 200 alerts (fr)": 50,
+    "search: a name (fr)": 150,
+    "search: a phrase (fr)": 150,
     # Issue 19 (the public API): list and detail uncached.
     "API: case list": 100,
     "API: case list, two filters": 100,

@@ -344,9 +344,18 @@ class RowWriter:
         table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             if self.postgresql:
+                # COPY takes the values as they are, but a JSON column's (a translation
+                # state: a dict) only as the database adapts it.
+                json = {f.attname for f in fields if isinstance(f, models.JSONField)}
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
-                        copy.write_row([row.get(f.attname, defaults[f.attname]) for f in fields])
+                        values = []
+                        for f in fields:
+                            value = row.get(f.attname, defaults[f.attname])
+                            if f.attname in json:
+                                value = f.get_db_prep_save(value, connection)
+                            values.append(value)
+                        copy.write_row(values)
             else:
                 placeholders = ", ".join(["%s"] * len(fields))
                 cursor.executemany(
