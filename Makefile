@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lock bandit audit backup restore setup browser lint format clean fuzz deploy-check bench bench-api bench-faults bench-import wrk nginx postgres
+.PHONY: run test install lock bandit audit backup restore setup browser gettext lint format clean fuzz deploy-check bench bench-api bench-faults bench-import wrk nginx postgres
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -54,10 +54,20 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
 	fi
 
-# Database, demo case and a first staff account. Safe to run again.
+# The test that the catalogues are up to date with the code runs Django's makemessages, which
+# needs GNU gettext's xgettext (Debian's gettext); apt-get runs only when it is missing.
+# Nothing else needs it: compile_catalogues compiles the catalogues in Python.
+gettext:
+	@if command -v xgettext >/dev/null; then echo "xgettext: $$(command -v xgettext)"; else \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext; \
+	fi
+
+# Database, the interface's translations, demo case and a first staff account. Safe to run again.
 setup: export DJANGO_DEBUG ?= 1
 setup: install
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py compile_catalogues
 	$(PY) manage.py loaddata vocabularies jardemalie
 	# A first history record for what the fixtures loaded, so later edits can be reverted.
 	$(PY) manage.py record_history_baseline
@@ -78,7 +88,8 @@ run: setup
 
 # The test settings run with DEBUG off, as in production; the key below signs nothing real.
 test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
-test: install browser
+test: install browser gettext
+	$(PY) manage.py compile_catalogues
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ never linked), and the parts the public pages show with a record.
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -296,5 +297,5 @@ class CountrySerializer(serializers.Serializer):
 
     code = serializers.CharField()
     name = serializers.CharField()
-    cases = serializers.IntegerField(help_text="How many published cases concern it.")
-    cases_url = serializers.URLField(help_text="Those cases, in the API.")
+    cases = serializers.IntegerField(help_text=_("How many published cases concern it."))
+    cases_url = serializers.URLField(help_text=_("Those cases, in the API."))

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -179,7 +180,7 @@ class CaseDetail(CaseQueries, PublicDetail):
 
 class AlertFilter(django_filters.FilterSet):
     case = django_filters.ModelChoiceFilter(
-        label="Case (its slug)", queryset=Case.objects.published(), to_field_name="slug"
+        label=_("Case (its slug)"), queryset=Case.objects.published(), to_field_name="slug"
     )
     kind = django_filters.ChoiceFilter(choices=Alert.Kind.choices)
 
@@ -220,7 +221,7 @@ class AlertDetail(AlertQueries, PublicDetail):
 
 class AppealFilterWithCase(AppealFilter):
     case = django_filters.ModelChoiceFilter(
-        label="Case (its slug)", queryset=Case.objects.published(), to_field_name="slug"
+        label=_("Case (its slug)"), queryset=Case.objects.published(), to_field_name="slug"
     )
 
 

@@ -54,7 +54,7 @@ def default_body(appeal, requested_actions):
     reference = f" ({appeal.reference_code})" if appeal.reference_code else ""
     issued = ""
     if appeal.date:
-        issued = " " + _("on %(date)s") % {"date": formats.date_format(appeal.date, "j F Y")}
+        issued = " " + _("on %(date)s") % {"date": formats.date_format(appeal.date)}
     lines = [
         _(
             "I am writing to you about the appeal “%(title)s”%(reference)s, issued by "

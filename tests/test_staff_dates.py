@@ -114,3 +114,68 @@ def test_french_reads_day_first_with_french_month_names():
         field = DayFirstDateField()
         with pytest.raises(Exception, match="lu le jour en premier|read day first"):
             field.clean("04/03/2026")
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("fr", "4 mars 2026"),
+        ("es", "4 de marzo de 2026"),
+        ("ru", "4 марта 2026"),
+        ("ru", "4 марта 2026 г."),
+    ],
+)
+def test_it_reads_a_month_name_in_the_staff_members_language(officer, language, typed):
+    case = make_case()
+    url, data = _alert_form(officer, case, typed)
+    response = officer.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302
+    assert Alert.objects.get(case=case).date == datetime.date(2026, 3, 4)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ru"])
+def test_04_03_2026_is_4_march_in_every_language_and_is_confirmed_first(officer, language):
+    case = make_case()
+    url, data = _alert_form(officer, case, "04/03/2026")
+    with translation.override(language):
+        words = DayFirstDateField().widget.render("date", "2026-03-04")
+        assert read_date("04/03/2026") == (datetime.date(2026, 3, 4), True)
+        assert read_date("04.03.2026") == (datetime.date(2026, 3, 4), True)
+        assert read_date("04-03-2026") == (datetime.date(2026, 3, 4), True)
+    # The first save is refused with the date in words, in the page's language.
+    response = officer.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    reading = words.split('aria-live="polite">')[1].split("</span>")[0]
+    assert reading in response.content.decode()
+    assert not Alert.objects.filter(case=case).exists()
+    data["date__shown"] = "04/03/2026"
+    assert officer.post(url, data, HTTP_ACCEPT_LANGUAGE=language).status_code == 302
+    assert Alert.objects.get(case=case).date == datetime.date(2026, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "Wednesday 4 March 2026"),
+        ("fr", "mercredi 4 mars 2026"),
+        ("es", "miércoles 4 de marzo de 2026"),
+        ("ru", "Среда 4 марта 2026 г."),
+    ],
+)
+def test_a_date_is_read_back_in_words_as_the_language_writes_it(language, words):
+    with translation.override(language):
+        assert read_date("2026-03-04") == (datetime.date(2026, 3, 4), False)
+        assert f"{words}" in DayFirstDateField().widget.render("date", "2026-03-04")
+
+
+def test_spanish_and_russian_read_day_first_with_their_month_names():
+    with translation.override("es"):
+        assert read_date("4 de marzo de 2026") == (datetime.date(2026, 3, 4), False)
+        assert read_date("1 de feb. de 2026") == (datetime.date(2026, 2, 1), False)
+        assert read_date("4 marzo 2026") == (datetime.date(2026, 3, 4), False)
+    with translation.override("ru"):
+        assert read_date("4 марта 2026") == (datetime.date(2026, 3, 4), False)
+        assert read_date("4 мая 2026 года") == (datetime.date(2026, 5, 4), False)
+        assert read_date("4 март 2026") == (datetime.date(2026, 3, 4), False)
+    with translation.override("ru"), pytest.raises(Exception, match="03/24/2026|24"):
+        read_date("03/24/2026")

@@ -25,12 +25,18 @@ from django.utils.translation import gettext_lazy
 
 # The hidden input beside each date field: the text whose reading the page showed.
 READ_SUFFIX = "__shown"
-WORDS_FORMAT = "l j F Y"
+# A date in words is the weekday and the language's DATE_FORMAT: "Wednesday 4 March 2026",
+# "miércoles 4 de marzo de 2026", "среда 4 марта 2026 г." (the month in the genitive).
+WORDS_FORMAT = "l {DATE_FORMAT}"
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})$")
 _SHORT_YEAR = re.compile(r"^\d{1,2}([/.\-])\d{1,2}\1\d{2}$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:er|st|nd|rd|th)?\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})$")
+# "4 March 2026", "1er mars 2026", "4 de marzo de 2026", "4 марта 2026 г." (or "года").
+_DAY_MONTH_YEAR = re.compile(
+    r"^(\d{1,2})(?:er|st|nd|rd|th|-?го)?\.?\s+(?:de\s+)?([^\W\d_]+)\.?,?\s+(?:del?\s+)?(\d{4})"
+    r"(?:\s*(?:г\.?|года))?$"
+)
 _MONTH_DAY_YEAR = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 
 
@@ -133,12 +139,16 @@ def _examples():
     return _("%(iso)s, %(numeric)s or %(words)s") % {
         "iso": sample.isoformat(),
         "numeric": numeric,
-        "words": formats.date_format(sample, "j F Y"),
+        "words": formats.date_format(sample),
     }
 
 
+def words_format():
+    return WORDS_FORMAT.format(DATE_FORMAT=formats.get_format("DATE_FORMAT"))
+
+
 def in_words(value):
-    return formats.date_format(value, WORDS_FORMAT) if value else ""
+    return formats.date_format(value, words_format()) if value else ""
 
 
 class ReadBack(str):
@@ -174,14 +184,16 @@ class DayFirstDateWidget(AdminDateWidget):
         field = self._render(self.template_name, context, renderer)
         return format_html(
             '{}<input type="hidden" name="{}" value="{}">'
-            '<span class="date-in-words" id="{}" data-label="{}" data-months="{}" data-days="{}"'
-            ' aria-live="polite">{}</span>',
+            '<span class="date-in-words" id="{}" data-label="{}" data-format="{}" data-months="{}"'
+            ' data-months-alt="{}" data-days="{}" aria-live="polite">{}</span>',
             field,
             name + READ_SUFFIX,
             text,
             f"{context['widget']['attrs'].get('id') or name}_in_words",
             _("Read as: %(date)s"),
+            words_format(),
             ",".join(str(dates.MONTHS[n]) for n in range(1, 13)),
+            ",".join(str(dates.MONTHS_ALT[n]) for n in range(1, 13)),
             ",".join(str(dates.WEEKDAYS[n]) for n in range(7)),
             _("Read as: %(date)s") % {"date": words} if words else "",
         )
@@ -223,7 +235,7 @@ class DayFirstDateField(forms.DateField):
                     "value": typed,
                     "date": in_words(date),
                     "other": other.isoformat(),
-                    "other_words": formats.date_format(other, "j F Y"),
+                    "other_words": formats.date_format(other),
                 },
             )
         return date

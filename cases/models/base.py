@@ -84,8 +84,8 @@ class DateQualifier(models.TextChoices):
 
 
 _DISPLAY_FORMATS = {
-    DatePrecision.DAY: "j F Y",
-    DatePrecision.MONTH: "F Y",
+    DatePrecision.DAY: "DATE_FORMAT",
+    DatePrecision.MONTH: "YEAR_MONTH_FORMAT",
     DatePrecision.YEAR: "Y",
 }
 _QUALIFIED = {
@@ -136,7 +136,7 @@ def format_partial_date(date, precision, qualifier=DateQualifier.EXACT):
     """'2013', 'October 2019', '1 October 2019', 'about 30 December 2019'."""
     if date is None:
         return ""
-    text = formats.date_format(date, _DISPLAY_FORMATS.get(precision, "j F Y"))
+    text = formats.date_format(date, _DISPLAY_FORMATS.get(precision, "DATE_FORMAT"))
     if qualifier in _QUALIFIED:
         return _QUALIFIED[qualifier] % {"date": text}
     return text

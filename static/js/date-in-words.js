@@ -22,6 +22,31 @@
     }
     return date;
   }
+  // As the server writes it (WORDS_FORMAT: the weekday and the language's DATE_FORMAT, such as
+  // "l j F Y" or "l j E Y г."), in the page's language: the letters of Django's date format
+  // that those formats use, a backslash before a letter written as it is.
+  function inWords(date, data) {
+    var months = (data.months || "").split(",");
+    var monthsAlt = (data.monthsAlt || data.months || "").split(",");
+    var days = (data.days || "").split(",");
+    var values = {
+      l: days[(date.getUTCDay() + 6) % 7],
+      j: date.getUTCDate(),
+      d: ("0" + date.getUTCDate()).slice(-2),
+      F: months[date.getUTCMonth()],
+      E: monthsAlt[date.getUTCMonth()],
+      n: date.getUTCMonth() + 1,
+      m: ("0" + (date.getUTCMonth() + 1)).slice(-2),
+      Y: date.getUTCFullYear()
+    };
+    var format = data.format || "l j F Y", text = "";
+    for (var i = 0; i < format.length; i++) {
+      var letter = format.charAt(i);
+      if (letter === "\\") text += format.charAt(++i);
+      else text += Object.prototype.hasOwnProperty.call(values, letter) ? values[letter] : letter;
+    }
+    return text;
+  }
   function update(input) {
     var words = document.getElementById(input.id + "_in_words");
     var shown = input.form && input.form.elements[input.name + "__shown"];
@@ -31,11 +56,7 @@
       if (input.value.trim() !== shown.value) words.textContent = "";
       return;
     }
-    // As the server writes it (WORDS_FORMAT, "l j F Y"), in the page's language.
-    var months = (words.dataset.months || "").split(",");
-    var days = (words.dataset.days || "").split(",");
-    var text = [days[(date.getUTCDay() + 6) % 7], date.getUTCDate(), months[date.getUTCMonth()],
-      date.getUTCFullYear()].join(" ");
+    var text = inWords(date, words.dataset);
     words.textContent = (words.dataset.label || "%(date)s").replace("%(date)s", text);
     shown.value = input.value.trim().replace(/\s+/g, " ");
   }
