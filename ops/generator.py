@@ -19,6 +19,7 @@ import random
 import unicodedata
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, models, transaction
@@ -27,6 +28,7 @@ from django.utils.text import slugify
 from django_countries import countries
 
 from cases import reference_codes
+from cases.disclosure import TRANSLATED
 from cases.models import (
     Addressee,
     Alert,
@@ -336,8 +338,17 @@ class RowWriter:
         for field in fields:
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 defaults[field.attname] = self.now
+            elif hasattr(field, "translated_field"):
+                # A language's column of a translated text: empty as a form leaves it.
+                defaults[field.attname] = field.empty_value
             else:
                 defaults[field.attname] = field.get_default()
+        # The generated texts are English originals: in the English column too, as a save
+        # would write them (cases/multilingual.py).
+        for name in TRANSLATED.get(model, ()):
+            for row in rows:
+                if name in row:
+                    row.setdefault(f"{name}_{settings.LANGUAGE_CODE}", row[name])
         # Table and column names come from the models (quoted), values are parameters: the
         # SQL below is reviewed (ruff S608, bandit B608).
         columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)

@@ -35,6 +35,7 @@ from cases.models import (
     Source,
 )
 from cases.models.recommendations import overdue_condition
+from cases.multilingual import in_language
 from observatory.http import allow, safe
 
 from . import letters
@@ -538,24 +539,31 @@ def _cited_source_rows():
     A public source cited only in drafts stays off the list: its title could announce a case
     that staff have not published yet.
     """
-    alerts = Citation.objects.filter(
-        source__is_public=True,
-        alert__published_at__isnull=False,
-        alert__case__published_at__isnull=False,
-    ).values_list("source_id", "alert__case__slug", "alert__case__title")
+    # The case's title in the reader's language (the original where it has none).
+    alerts = (
+        Citation.objects.filter(
+            source__is_public=True,
+            alert__published_at__isnull=False,
+            alert__case__published_at__isnull=False,
+        )
+        .annotate(case_title=in_language("alert__case__title"))
+        .values_list("source_id", "alert__case__slug", "case_title")
+    )
     # No ORDER BY: the three are combined with UNION.
-    updates = Citation.objects.filter(
-        source__is_public=True,
-        recommendation_update__recommendation__case__published_at__isnull=False,
-    ).values_list(
-        "source_id",
-        "recommendation_update__recommendation__case__slug",
-        "recommendation_update__recommendation__case__title",
+    updates = (
+        Citation.objects.filter(
+            source__is_public=True,
+            recommendation_update__recommendation__case__published_at__isnull=False,
+        )
+        .annotate(case_title=in_language("recommendation_update__recommendation__case__title"))
+        .values_list("source_id", "recommendation_update__recommendation__case__slug", "case_title")
     )
     recommendations = (
         Recommendation.objects.published()
+        .rewrite(False)
         .filter(source__is_public=True)
-        .values_list("source_id", "case__slug", "case__title")
+        .annotate(case_title=in_language("case__title"))
+        .values_list("source_id", "case__slug", "case_title")
     )
     return alerts.order_by(), updates.order_by(), recommendations.order_by()
 

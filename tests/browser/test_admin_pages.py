@@ -126,8 +126,8 @@ def test_a_date_is_shown_in_words_as_it_is_typed_and_saved_as_read(new_page, liv
     page.locator("#id_date").fill("04/03/2026")
     assert page.locator("#id_date_in_words").inner_text() == "Read as: Wednesday 4 March 2026"
     page.locator("#id_kind").select_option("search")
-    page.locator("#id_title").fill("The home was searched")
-    page.locator("#id_description").fill("Police searched the home.")
+    page.locator("#id_title_en").fill("The home was searched")
+    page.locator("#id_description_en").fill("Police searched the home.")
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url("**/admin/cases/alert/")
     assert str(Alert.objects.get(case=case).date) == "2026-03-04"
@@ -171,8 +171,8 @@ def test_a_form_too_large_is_not_sent_and_keeps_what_was_typed(new_page, live_se
     case = make_case()
     page = logged_in(new_page, live_server)
     page.goto(f"/admin/cases/alert/add/?case={case.pk}")
-    page.locator("#id_title").fill("The home was searched")
-    page.evaluate("document.querySelector('#id_description').value = 'x'.repeat(3 * 1048576)")
+    page.locator("#id_title_en").fill("The home was searched")
+    page.evaluate("document.querySelector('#id_description_en').value = 'x'.repeat(3 * 1048576)")
     page.get_by_role("button", name="Save", exact=True).click()
     note = page.locator("#form-too-large")
     note.wait_for()
@@ -182,7 +182,7 @@ def test_a_form_too_large_is_not_sent_and_keeps_what_was_typed(new_page, live_se
     )
     assert "(What happened)" in note.inner_text()
     assert page.url.endswith(f"/admin/cases/alert/add/?case={case.pk}")
-    assert page.evaluate("document.querySelector('#id_description').value.length") == 3 * 1048576
+    assert page.evaluate("document.querySelector('#id_description_en').value.length") == 3 * 1048576
     assert not Alert.objects.filter(case=case).exists()
 
 

@@ -33,19 +33,19 @@ def test_the_second_editor_chooses_field_by_field_and_saves(new_page, live_serve
     maria.goto(live_server.url + url)
     sam.goto(live_server.url + url)
 
-    maria.locator("#id_summary").fill("Maria's summary.")
+    maria.locator("#id_summary_en").fill("Maria's summary.")
     maria.get_by_role("button", name="Save", exact=True).click()
     maria.wait_for_url("**/admin/cases/case/")
 
-    sam.locator("#id_summary").fill("Sam's summary.")
-    sam.locator("#id_title").fill("Sam's title")
+    sam.locator("#id_summary_en").fill("Sam's summary.")
+    sam.locator("#id_title_en").fill("Sam's title")
     sam.get_by_role("button", name="Save", exact=True).click()
     conflicts = sam.locator(".edit-conflicts")
     conflicts.wait_for()
     assert "Maria changed this case" in conflicts.inner_text()
     row = conflicts.locator("tr", has_text="public summary")
     assert "Maria's summary." in row.inner_text() and "Sam's summary." in row.inner_text()
-    assert sam.locator("#id_title").input_value() == "Sam's title"  # nothing typed is lost
+    assert sam.locator("#id_title_en").input_value() == "Sam's title"  # nothing typed is lost
 
     row.get_by_label("theirs").check()
     sam.get_by_role("button", name="Save", exact=True).click()
