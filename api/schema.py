@@ -65,3 +65,10 @@ def document_errors(result, generator, request, public):
             ),
         )
     return result
+
+
+def language_choices():
+    """The site's languages as the schema names them: one enum, whichever field holds one."""
+    from django.conf import settings
+
+    return [(code, str(name)) for code, name in settings.LANGUAGES]

@@ -442,6 +442,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.cases.CaseStatus",
         "RecommendationStatusEnum": "cases.models.recommendations.RecommendationStatus",
         "CountryEnum": "api.schema.country_choices",
+        # The site's languages, whichever field holds one (an appeal's, a record's original).
+        "LanguageEnum": "api.schema.language_choices",
     },
 }
 # Partners' pages may read the API from the browser: any origin, GET only, no cookies.

@@ -158,7 +158,7 @@ def test_an_older_alert_form_does_not_restore_a_citation_edited_on_its_own_page(
     assert client.post(_url(citation), citation_form).status_code == 302
 
     log_in(client, second)
-    seconds_alert_form["title"] = "The search of her home"
+    seconds_alert_form["title_en"] = "The search of her home"
     response = client.post(_url(alert), seconds_alert_form)
     assert response.status_code == 200
     page = response.content.decode()
@@ -213,15 +213,18 @@ def test_the_refusal_shows_field_by_field_what_they_changed_beside_what_you_type
         client,
         first,
         second,
-        {"summary": "Their summary."},
-        {"summary": "My summary.", "title": "My title"},
+        {"summary_en": "Their summary."},
+        {"summary_en": "My summary.", "title_en": "My title"},
     )
     assert response.status_code == 200
     (conflict,) = _conflicts(response)
     rows = {row.name: row for row in conflict.rows}
-    assert list(rows) == ["summary"]  # only they changed what both touched; the title is mine
-    assert (rows["summary"].theirs, rows["summary"].yours) == ("Their summary.", "My summary.")
-    assert rows["summary"].choice == "mine"
+    assert list(rows) == ["summary_en"]  # only they changed what both touched; the title is mine
+    assert (rows["summary_en"].theirs, rows["summary_en"].yours) == (
+        "Their summary.",
+        "My summary.",
+    )
+    assert rows["summary_en"].choice == "mine"
     page = response.content.decode()
     assert "Their summary." in page and "My summary." in page and 'value="My title"' in page
     assert f'value="{conflict.current_version}"' in page
@@ -231,7 +234,7 @@ def test_the_refusal_shows_field_by_field_what_they_changed_beside_what_you_type
 
 def test_keeping_yours_saves_your_value_over_theirs(client, first, second):
     case, form, response = _two_edits(
-        client, first, second, {"summary": "Their summary."}, {"summary": "My summary."}
+        client, first, second, {"summary_en": "Their summary."}, {"summary_en": "My summary."}
     )
     assert client.post(_url(case), _resubmit(response, form, summary="mine")).status_code == 302
     case.refresh_from_db()
@@ -243,8 +246,8 @@ def test_keeping_theirs_keeps_their_value_and_saves_the_rest(client, first, seco
         client,
         first,
         second,
-        {"summary": "Their summary."},
-        {"summary": "My summary.", "title": "My title"},
+        {"summary_en": "Their summary."},
+        {"summary_en": "My summary.", "title_en": "My title"},
     )
     assert client.post(_url(case), _resubmit(response, form, summary="theirs")).status_code == 302
     case.refresh_from_db()
@@ -256,12 +259,12 @@ def test_a_field_only_they_changed_keeps_their_value_unless_you_choose_yours(cli
         client,
         first,
         second,
-        {"summary": "Their summary.", "title": "Their title"},
-        {"title": "My title"},
+        {"summary_en": "Their summary.", "title_en": "Their title"},
+        {"title_en": "My title"},
     )
     rows = {row.name: row for row in _conflicts(response)[0].rows}
-    assert rows["summary"].choice == "theirs"  # I left it as it was: theirs is kept
-    assert rows["title"].choice == "mine"
+    assert rows["summary_en"].choice == "theirs"  # I left it as it was: theirs is kept
+    assert rows["title_en"].choice == "mine"
     assert client.post(_url(case), _resubmit(response, form)).status_code == 302
     case.refresh_from_db()
     assert (case.summary, case.title) == ("Their summary.", "My title")
@@ -269,7 +272,7 @@ def test_a_field_only_they_changed_keeps_their_value_unless_you_choose_yours(cli
 
 def test_edits_of_different_fields_of_a_form_are_both_kept_only_after_review(client, first, second):
     case, form, response = _two_edits(
-        client, first, second, {"summary": "Their summary."}, {"title": "My title"}
+        client, first, second, {"summary_en": "Their summary."}, {"title_en": "My title"}
     )
     assert response.status_code == 200  # refused: their summary is shown before anything is saved
     assert client.post(_url(case), _resubmit(response, form)).status_code == 302
@@ -279,17 +282,17 @@ def test_edits_of_different_fields_of_a_form_are_both_kept_only_after_review(cli
 
 def test_a_change_made_after_the_refusal_is_refused_again(client, first, second):
     case, form, response = _two_edits(
-        client, first, second, {"summary": "Their summary."}, {"summary": "My summary."}
+        client, first, second, {"summary_en": "Their summary."}, {"summary_en": "My summary."}
     )
     again = _resubmit(response, form, summary="mine")
     third = _open(client, first, case)
-    third["summary"] = "Their second summary."
+    third["summary_en"] = "Their second summary."
     assert client.post(_url(case), third).status_code == 302
     log_in(client, second)
     response = client.post(_url(case), again)
     assert response.status_code == 200
     rows = {row.name: row for row in _conflicts(response)[0].rows}
-    assert rows["summary"].theirs == "Their second summary."
+    assert rows["summary_en"].theirs == "Their second summary."
     case.refresh_from_db()
     assert case.summary == "Their second summary."
 
@@ -299,15 +302,15 @@ def test_the_refusal_shows_no_confidential_value_to_staff_who_may_not_see_it(cli
     case = make_case(internal_notes="Notes before.")
     contributors_form = _open(client, contributor, case)
     officers_form = _open(client, first, case)
-    officers_form.update({"internal_notes": "zq-confidential-note", "summary": "Their summary."})
+    officers_form.update({"internal_notes": "zq-confidential-note", "summary_en": "Their summary."})
     assert client.post(_url(case), officers_form).status_code == 302
 
     log_in(client, contributor)
-    contributors_form["summary"] = "My summary."
+    contributors_form["summary_en"] = "My summary."
     response = client.post(_url(case), contributors_form)
     assert response.status_code == 200
     assert "zq-confidential-note" not in response.content.decode()
-    assert [row.name for row in _conflicts(response)[0].rows] == ["summary"]
+    assert [row.name for row in _conflicts(response)[0].rows] == ["summary_en"]
 
 
 def test_a_change_of_fields_you_cannot_see_does_not_stop_your_save(client, first):
@@ -319,7 +322,7 @@ def test_a_change_of_fields_you_cannot_see_does_not_stop_your_save(client, first
     assert client.post(_url(case), officers_form).status_code == 302
 
     log_in(client, contributor)
-    contributors_form["summary"] = "My summary."
+    contributors_form["summary_en"] = "My summary."
     assert client.post(_url(case), contributors_form).status_code == 302
     case.refresh_from_db()
     assert (case.summary, case.internal_notes) == ("My summary.", "New notes.")
@@ -370,7 +373,7 @@ def test_links_and_lists_of_states_are_compared_and_shown_by_name(client, first,
         first,
         second,
         {"other_states": ["BE", "FR"], "violation_types": [str(violation.pk)]},
-        {"title": "My title"},
+        {"title_en": "My title"},
     )
     rows = {row.name: row for row in _conflicts(response)[0].rows}
     assert set(rows) == {"other_states", "violation_types"}

@@ -42,7 +42,7 @@ def test_it_records_an_admin_change_with_user_and_fields(client, officer):
     assert latest.history_user == officer
     assert latest.history_type == "~"
     changed = latest.diff_against(latest.prev_record).changed_fields
-    assert "title" in changed and "description" not in changed
+    assert "title_en" in changed and "description_en" not in changed
     page = client.get(reverse("admin:cases_alert_history", args=[alert.pk])).content.decode()
     assert "Search of her home" in page and "Search of her Brussels home" in page
     assert "Olga Officer" in page or officer.username in page
@@ -79,7 +79,7 @@ def test_a_revert_restores_fields_links_and_inline_parts(client, officer):
 
     # An edit through the admin: new title, the citation rewritten, a second citation added.
     data = form_data(client.get(reverse("admin:cases_alert_change", args=[alert.pk])))
-    data.update({"title": "Edited title", "citations-0-quoted_passage": "rewritten"})
+    data.update({"title_en": "Edited title", "citations-0-quoted_passage": "rewritten"})
     data.update(
         {
             "citations-TOTAL_FORMS": "3",

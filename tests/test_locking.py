@@ -37,9 +37,12 @@ def test_it_refuses_the_second_of_two_edits(client, kind):
         "appeal": lambda: make_urgent_appeal(case, make_staff("case-officer")),
         "recommendation": lambda: make_recommendation(case),
     }[kind]()
-    field = {"case": "summary", "alert": "description", "appeal": "body", "recommendation": "text"}[
-        kind
-    ]
+    field = {
+        "case": "summary_en",
+        "alert": "description_en",
+        "appeal": "body_en",
+        "recommendation": "text_en",
+    }[kind]
 
     # Both open the form; the first saves.
     log_in(client, second_user)
@@ -70,7 +73,7 @@ def test_a_failing_inline_leaves_nothing_half_saved(client):
     data = form_data(client.get(_url(alert)))
     data.update(
         {
-            "title": "After",
+            "title_en": "After",
             "citations-TOTAL_FORMS": "2",
             "citations-1-quoted_passage": "A citation with no source.",
             "citations-1-position": "1",
@@ -126,7 +129,7 @@ def test_two_admin_saves_at_the_same_moment_cannot_both_win(monkeypatch):
         try:
             editor = Client()
             log_in(editor, user)
-            statuses[text] = editor.post(_url(case), {**opened, "summary": text}).status_code
+            statuses[text] = editor.post(_url(case), {**opened, "summary_en": text}).status_code
         finally:
             connections.close_all()
 

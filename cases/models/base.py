@@ -233,14 +233,32 @@ class Translated(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        from ..multilingual import keep_translations, saving_in_original, translated_fields
+        from ..multilingual import (
+            LANGUAGE_CODES,
+            column,
+            keep_translations,
+            saving_in_original,
+            translated_fields,
+        )
 
         keep_translations(self)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            names = translated_fields(type(self))
-            if any(field.startswith(f"{name}_") for field in update_fields for name in names):
-                kwargs["update_fields"] = {*update_fields, *names, "translations"}
+            # A text saved by name or in one language: every column of it, and the record of
+            # its translations, follow.
+            touched = {
+                name
+                for name in translated_fields(type(self))
+                for field in update_fields
+                if field == name or field.startswith(f"{name}_")
+            }
+            if touched:
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    *touched,
+                    *(column(name, code) for name in touched for code in LANGUAGE_CODES),
+                    "translations",
+                }
         # The record's own columns (and its history's) receive the original text.
         with saving_in_original(self):
             super().save(*args, **kwargs)
