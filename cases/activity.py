@@ -33,7 +33,7 @@ from .models import (
 PER_PAGE = 50
 
 # Bookkeeping that moves on every save: naming it in every change would hide the real ones.
-NOT_SHOWN = {"version", "updated_at", "sort_date"}
+NOT_SHOWN = {"version", "updated_at", "sort_date", "translations"}
 
 # What each kind of record needs to be named (its __str__ reads these relations).
 _NAMED_WITH = {

@@ -162,6 +162,8 @@ def preview(record, hidden=(), shown_parts=list):
     fields = []
     then = record.instance  # the version as a record of the model, whatever its fields are
     for field in restored_fields(model):
+        if field.name == "translations":
+            continue  # the record of the translations: restored with them, not shown
         after = field.value_from_object(then)
         now = field.value_from_object(current) if current else None
         if now != after:

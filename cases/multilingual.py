@@ -186,10 +186,13 @@ def needing_translation(queryset, language, condition):
         return queryset.filter(not_original & missing)
     made_from = KT(f"translations__{language}__of")
     return (
-        queryset.alias(made_from=made_from, source=KT(f"translations__{SOURCE}"))
+        queryset.alias(
+            translation_made_from=made_from,
+            translation_original=KT(f"translations__{SOURCE}"),
+        )
         .filter(not_original)
         .exclude(missing)
-        .exclude(made_from=F("source"))
+        .exclude(translation_made_from=F("translation_original"))
     )
 
 

@@ -49,7 +49,8 @@ def page_reader():
 
 
 # Bookkeeping that moves on every save; listing it in every change would hide the real ones.
-NOT_SHOWN_IN_CHANGES = ["version", "updated_at"]
+# So does the record of a record's translations (cases/multilingual.py): the texts are shown.
+NOT_SHOWN_IN_CHANGES = ["version", "updated_at", "translations"]
 
 
 # The groups of the workspace's menu (the index and the side bar, accounts/admin_site.py), in
