@@ -51,14 +51,15 @@ def test_it_uses_a_fixed_number_of_queries(client, django_assert_num_queries):
     _populate(officer, 2)
     log_in(client, officer)
     client.get(reverse("admin:index"))  # warm the content-type cache
-    # 14 for the page (one per panel: my cases, follow-ups of cases and of recommendations,
-    # drafts, review, my overdue and all overdue recommendations, alerts, quiet cases), plus
+    # 15 for the page (one per panel: my cases, follow-ups of cases and of recommendations,
+    # drafts, review, my overdue and all overdue recommendations, alerts, quiet cases, cases
+    # to translate, one query whatever the number of languages), plus
     # the session's OTP device and the session's new expiry (an update between two
     # savepoints): staff sessions expire after 30 minutes idle.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         client.get(reverse("admin:index"))
     _populate(officer, 3)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         client.get(reverse("admin:index"))
 
 

@@ -37,7 +37,7 @@ def _change(client, obj, **changes):
 def test_it_records_an_admin_change_with_user_and_fields(client, officer):
     alert = make_alert(make_case(), title="Search of her home")
     log_in(client, officer)
-    assert _change(client, alert, title="Search of her Brussels home").status_code == 302
+    assert _change(client, alert, title_en="Search of her Brussels home").status_code == 302
     latest = alert.history.order_by("-history_date").first()
     assert latest.history_user == officer
     assert latest.history_type == "~"

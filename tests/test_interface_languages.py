@@ -45,7 +45,10 @@ LANGUAGES = ["fr", "es", "ru"]
 
 
 def get(client, url, language):
-    """The page as a reader whose browser asks for `language` gets it."""
+    """The page in `language`: the public site at its address in that language (/fr/...),
+    the staff login as a browser that asks for it."""
+    if language != "en" and not url.startswith("/account/"):
+        url = f"/{language}{url}"
     with translation.override(language):
         return client.get(url, HTTP_ACCEPT_LANGUAGE=language)
 

@@ -16,12 +16,13 @@ import re
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import PUBLISHER
 from cases import disclosure, services
@@ -476,7 +477,10 @@ def _assert_clean(url, response):
         assert shown not in body, f"{url} shows the planted {field}"
 
 
-def test_no_marker_reaches_any_public_url(client, observatory):
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_no_marker_reaches_any_public_url(client, observatory, language):
+    """Every public address in every language (/fr/..., /es/..., /ru/...): a translation is
+    disclosed like its original, and markers are planted in every language's columns."""
     assert len(_planted) > 500
     records = sum(
         m.objects.count()
@@ -487,6 +491,9 @@ def test_no_marker_reaches_any_public_url(client, observatory):
     requested = 0
     unclassified = []
     for route, name in _public_patterns():
+        # Each request activates its address's language: the next addresses are built anew in
+        # the language under test.
+        translation.activate(language)
         urls = _urls_for(name, observatory)
         if urls is None:
             unclassified.append(f"{route} ({name})")
