@@ -32,8 +32,8 @@ def test_a_ruling_is_logged_and_a_follow_up_published(jardemalie):
         {
             "date": "2025-12-16",
             "kind": "court_ruling",
-            "title": "Brussels Court of Appeal finds Kazakhstan's request politically motivated",
-            "description": "The Indictment Division of the Brussels Court of Appeal finds that "
+            "title_en": "Brussels Court of Appeal finds Kazakhstan's request politically motivated",
+            "description_en": "The Indictment Division of the Brussels Court of Appeal finds that "
             "Kazakhstan's request for mutual legal assistance is politically motivated.",
             "country": "BE",
             "place": "Brussels",
@@ -60,7 +60,7 @@ def test_a_ruling_is_logged_and_a_follow_up_published(jardemalie):
         {
             "date": "2025-12-16",
             "status": "partial",
-            "description": "The Indictment Division finds the Kazakh request politically "
+            "description_en": "The Indictment Division finds the Kazakh request politically "
             "motivated; the documents Kazakhstan already received are not said to be recovered.",
             "citations-0-source": str(fair_trials.pk),
         }
@@ -83,9 +83,9 @@ def test_a_ruling_is_logged_and_a_follow_up_published(jardemalie):
     data = form_data(officer.get(change))
     data.update(
         {
-            "title": "Kazakhstan: Brussels court finds the request against Botagoz Jardemalie "
+            "title_en": "Kazakhstan: Brussels court finds the request against Botagoz Jardemalie "
             "politically motivated",
-            "body": "New information: on 16 December 2025 the Indictment Division of the Brussels "
+            "body_en": "New information: on 16 December 2025 the Indictment Division of the Brussels "
             "Court of Appeal found Kazakhstan's legal-assistance request politically motivated.",
         }
     )

@@ -109,8 +109,8 @@ def test_a_too_long_headline_is_refused_with_its_limit_not_cut(officer):
         {
             "date": "2019-10-01",
             "kind": "search",
-            "title": "H" * 243,
-            "description": "Police searched the home.",
+            "title_en": "H" * 243,
+            "description_en": "Police searched the home.",
             "verification": "reported",
         }
     )
@@ -120,7 +120,7 @@ def test_a_too_long_headline_is_refused_with_its_limit_not_cut(officer):
         "This is 243 characters long, and at most 200 characters are allowed."
         in response.content.decode()
     )
-    assert response.context["adminform"].form["title"].value() == "H" * 243
+    assert response.context["adminform"].form["title_en"].value() == "H" * 243
 
 
 def test_a_3_mb_form_ends_on_a_400_page_that_says_how_to_keep_the_work(officer):
@@ -311,5 +311,5 @@ def test_a_failed_form_check_says_what_to_do(db):
 def test_what_happened_has_a_larger_box(officer):
     case = make_case()
     page = officer.get(reverse("admin:cases_alert_add") + f"?case={case.pk}").content.decode()
-    box = page[page.index('<textarea name="description"') :].split(">")[0]
+    box = page[page.index('<textarea name="description_en"') :].split(">")[0]
     assert 'rows="12"' in box

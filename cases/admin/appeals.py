@@ -18,6 +18,7 @@ from ops.faults import BUSY, classify
 from .. import history, integrity, reference_codes, services
 from ..locking import VersionedForm
 from ..models import Addressee, Appeal, RequestedAction
+from ..multilingual import LANGUAGE_CODES, column
 from .base import MENU_APPEALS, VersionedAdmin, require_object
 from .case_records import CaseFilter
 from .conflicts import VersionedInline
@@ -26,16 +27,19 @@ from .conflicts import VersionedInline
 # "updated on" on the public page.
 PUBLIC_FIELDS = {
     "kind",
-    "title",
     "issuer",
     "co_signers",
     "language",
-    "body",
     "body_is_summary",
     "take_action_before",
-    "after_deadline",
     "violation_types",
     "original_url",
+    # The texts, in every language.
+    *(
+        column(name, code)
+        for name in ("title", "body", "after_deadline")
+        for code in LANGUAGE_CODES
+    ),
 }
 
 WORKFLOW_FIELDS = [

@@ -25,6 +25,7 @@ from ..models import (
     Defender,
     Recommendation,
 )
+from ..multilingual import LANGUAGE_CODES, column
 from .base import MENU_CASES, PublishedFilter, VersionedAdmin, prefilled_add_url, require_object
 from .bulk import ASSIGN, CLOSE, add_actions, follow_up_bulk
 from .case_records import CaseFilter, latest_records
@@ -155,7 +156,10 @@ class CaseForm(VersionedForm):
     class Meta:
         widgets = {
             "other_states": ChoiceAutocomplete(),
-            "summary": forms.Textarea(attrs={"rows": 8}),
+            **{
+                column("summary", code): forms.Textarea(attrs={"rows": 8})
+                for code in LANGUAGE_CODES
+            },
         }
 
     def clean(self):
@@ -365,9 +369,16 @@ class YearFilter(admin.SimpleListFilter):
 
 class AlertForm(VersionedForm):
     class Meta:
+        # In every language.
         widgets = {
-            "title": forms.TextInput(attrs={"size": 80}),
-            "description": forms.Textarea(attrs={"rows": 12}),
+            **{
+                column("title", code): forms.TextInput(attrs={"size": 80})
+                for code in LANGUAGE_CODES
+            },
+            **{
+                column("description", code): forms.Textarea(attrs={"rows": 12})
+                for code in LANGUAGE_CODES
+            },
         }
 
 
