@@ -156,12 +156,12 @@ def test_the_dashboard_of_a_publisher_costs_the_same_whatever_the_work(
     _my_work(publisher, 2)
     log_in(client, publisher)
     client.get(reverse("admin:index"))  # warm the content-type cache
-    # The case officer's 18 (see test_dashboard), and the two publication panels: one query
+    # The case officer's 19 (see test_dashboard), and the two publication panels: one query
     # each for the requests and one per kind of record they name (cases, alerts).
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         client.get(reverse("admin:index"))
     _my_work(publisher, 4)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         page = client.get(reverse("admin:index")).content.decode()
     assert page.count(">My case ") >= 6
 
