@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def language_menu(page):
-    return page.get_by_role("navigation", name="Language")
+    return page.locator("nav.languages")
 
 
 def switch_to(page, name, path):
