@@ -180,7 +180,7 @@ def test_a_form_too_large_is_not_sent_and_keeps_what_was_typed(new_page, live_se
         "Not sent: this form holds 3\u00a0MB of text and the site takes 2.5\u00a0MB at most."
         in (note.inner_text())
     )
-    assert "(What happened)" in note.inner_text()
+    assert "(What happened (English))" in note.inner_text()
     assert page.url.endswith(f"/admin/cases/alert/add/?case={case.pk}")
     assert page.evaluate("document.querySelector('#id_description_en').value.length") == 3 * 1048576
     assert not Alert.objects.filter(case=case).exists()
