@@ -85,8 +85,9 @@ def test_a_ruling_is_logged_and_a_follow_up_published(jardemalie):
         {
             "title_en": "Kazakhstan: Brussels court finds the request against Botagoz Jardemalie "
             "politically motivated",
-            "body_en": "New information: on 16 December 2025 the Indictment Division of the Brussels "
-            "Court of Appeal found Kazakhstan's legal-assistance request politically motivated.",
+            "body_en": "New information: on 16 December 2025 the Indictment Division of the "
+            "Brussels Court of Appeal found Kazakhstan's legal-assistance request politically "
+            "motivated.",
         }
     )
     assert officer.post(change, data).status_code == 302
