@@ -236,7 +236,7 @@ def test_keeping_yours_saves_your_value_over_theirs(client, first, second):
     case, form, response = _two_edits(
         client, first, second, {"summary_en": "Their summary."}, {"summary_en": "My summary."}
     )
-    assert client.post(_url(case), _resubmit(response, form, summary="mine")).status_code == 302
+    assert client.post(_url(case), _resubmit(response, form, summary_en="mine")).status_code == 302
     case.refresh_from_db()
     assert case.summary == "My summary." and case.version == 3
 
@@ -249,7 +249,7 @@ def test_keeping_theirs_keeps_their_value_and_saves_the_rest(client, first, seco
         {"summary_en": "Their summary."},
         {"summary_en": "My summary.", "title_en": "My title"},
     )
-    assert client.post(_url(case), _resubmit(response, form, summary="theirs")).status_code == 302
+    assert client.post(_url(case), _resubmit(response, form, summary_en="theirs")).status_code == 302
     case.refresh_from_db()
     assert (case.summary, case.title) == ("Their summary.", "My title")
 
@@ -284,7 +284,7 @@ def test_a_change_made_after_the_refusal_is_refused_again(client, first, second)
     case, form, response = _two_edits(
         client, first, second, {"summary_en": "Their summary."}, {"summary_en": "My summary."}
     )
-    again = _resubmit(response, form, summary="mine")
+    again = _resubmit(response, form, summary_en="mine")
     third = _open(client, first, case)
     third["summary_en"] = "Their second summary."
     assert client.post(_url(case), third).status_code == 302
