@@ -249,7 +249,8 @@ def test_keeping_theirs_keeps_their_value_and_saves_the_rest(client, first, seco
         {"summary_en": "Their summary."},
         {"summary_en": "My summary.", "title_en": "My title"},
     )
-    assert client.post(_url(case), _resubmit(response, form, summary_en="theirs")).status_code == 302
+    resolved = _resubmit(response, form, summary_en="theirs")
+    assert client.post(_url(case), resolved).status_code == 302
     case.refresh_from_db()
     assert (case.summary, case.title) == ("Their summary.", "My title")
 

@@ -495,6 +495,7 @@ def _no_marker_in(client, observatory, language):
     assert records >= 200
     requested = 0
     unclassified = []
+    translation.activate(language)  # the patterns' routes carry its prefix (fr/...)
     for route, name in _public_patterns():
         # Each request activates its address's language: the next addresses are built anew in
         # the language under test.
